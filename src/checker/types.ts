@@ -1,0 +1,31 @@
+/** Where rows live: a table, and for USER tables the user whose partition it is. */
+export interface Scope {
+  readonly table: string;
+  /** The user id for a USER table; null for SHARED. */
+  readonly partition: string | null;
+}
+
+export type Violation =
+  | (Scope & { kind: 'lost'; ids: number[] })
+  | (Scope & { kind: 'phantom'; ids: number[]; reason: 'never-sent' | 'failed-cleanly' })
+  | (Scope & { kind: 'duplicate'; ids: number[] })
+  | (Scope & { kind: 'payload-mismatch'; ids: number[] })
+  | (Scope & { kind: 'count-mismatch'; countStar: number; distinctIds: number; rowsRead: number })
+  | (Scope & { kind: 'unreadable'; error: string })
+  | { kind: 'metadata-changed'; what: 'namespaces' | 'tables' | 'columns'; subject: string; before: unknown; after: unknown }
+  /** The server exited while nobody was killing it. */
+  | { kind: 'server-crashed'; incarnation: number; exitCode: number | null; signal: string | null; stderrTail: string[] }
+  /** After a crash, the server could not be brought back to readiness. */
+  | { kind: 'recovery-failed'; incarnation: number; error: string; stderrTail: string[] }
+  /** The server stayed up but answered no write during a cycle. */
+  | { kind: 'unavailable'; detail: string };
+
+export type ViolationKind = Violation['kind'];
+
+export interface CheckResult {
+  readonly check: string;
+  readonly cycle: number;
+  readonly ok: boolean;
+  readonly violations: Violation[];
+  readonly stats?: Record<string, number>;
+}

@@ -1,0 +1,120 @@
+import { Command, CommanderError, Option } from 'commander';
+import { SCENARIOS, findScenario } from '../../chaos/index.js';
+import { DEFECTS } from '../reference-server/defects.js';
+import { runCampaign, type ProgressEvent } from '../run/campaign.js';
+import { RunFolderError } from '../run/run-folder.js';
+import { EXIT_CODES } from '../report/result.js';
+import { formatSummary } from '../report/summary.js';
+import { TargetSetupError } from '../target/kalamdb.js';
+import { killAllGroups } from '../target/process-registry.js';
+import { packageVersion } from '../util/package-root.js';
+import { buildCampaignConfig, UsageError, type RunFlags } from './options.js';
+
+const knownDefects = Object.keys(DEFECTS);
+
+function fail(message: string): never {
+  process.stderr.write(`kalam-chaos: ${message}\n`);
+  process.exit(EXIT_CODES.error);
+}
+
+function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
+  const print = (line: string) => {
+    if (!quiet) process.stderr.write(line + '\n');
+  };
+  return (event) => {
+    switch (event.kind) {
+      case 'started':
+        return print(`run folder ${event.runDir} (target ${event.target}, ${event.cycles} cycles)`);
+      case 'ready':
+        return print(`server incarnation ${event.incarnation} ready in ${event.readyMs} ms`);
+      case 'fault':
+        return print(`cycle ${event.cycle}/${event.cycles}: ${event.description}`);
+      case 'checked':
+        return print(
+          `cycle ${event.cycle}/${event.cycles}: checks ${event.ok ? 'passed' : `found ${event.violations} violation(s)`} ` +
+            `(${event.acknowledged} acknowledged rows so far)`,
+        );
+      case 'finished':
+        return;
+    }
+  };
+}
+
+async function runCommand(scenarioName: string, flags: RunFlags & { json?: boolean; quiet?: boolean }): Promise<never> {
+  const scenario = findScenario(scenarioName);
+  if (!scenario) fail(`unknown scenario "${scenarioName}"; known scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const config = buildCampaignConfig(scenario, flags, knownDefects);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      killAllGroups();
+      process.exit(signal === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_CODES.interruptedBySigint);
+    }
+    process.stderr.write(`kalam-chaos: ${signal} received, stopping the server and writing a partial result\n`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const result = await runCampaign(config, { signal: controller.signal, onProgress: progressPrinter(flags.quiet ?? false) });
+  const runDir = result.files.history.replace(/\/history\.ndjson$/, '');
+  process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result, runDir) + '\n');
+  process.exit(result.exitCode);
+}
+
+function listCommand(): void {
+  process.stdout.write('Scenarios:\n');
+  for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(22)} ${scenario.summary}\n`);
+  process.stdout.write('\nReference-server defects (--defect NAME, --target reference):\n');
+  for (const [name, description] of Object.entries(DEFECTS)) process.stdout.write(`  ${name.padEnd(22)} ${description}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('kalam-chaos')
+    .description('Crash-recovery and fault-injection campaigns against KalamDB')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `kalam-chaos: ${text}` : text) });
+
+  program
+    .command('run')
+    .description('run a campaign; exit 0 when every check held, 1 on a violation, 2 on a usage or setup error')
+    .argument('<scenario>', 'scenario name (see "kalam-chaos list")')
+    .addOption(new Option('--target <kind>', 'server to test').choices(['reference', 'kalamdb']).default('reference'))
+    .option('--server-bin <path>', 'kalamdb-server binary (--target kalamdb)')
+    .addOption(new Option('--auth <mode>', 'SQL endpoint authentication').choices(['bearer', 'basic']).default('bearer'))
+    .option('--sync-writes', 'kalamdb: set [storage.rocksdb] sync_writes = true (KalamDB default is false)')
+    .option('--seed <n>', 'seed for the schedule and the workload (random when omitted; printed in the result)')
+    .option('--cycles <n>', 'crash-restart cycles on the same data directory')
+    .option('--writers <n>', 'concurrent writers')
+    .option('--trigger <spec>', 'when each kill fires: acks:MIN-MAX (acknowledged inserts) or delay:MIN-MAX (ms)')
+    .option('--out <dir>', 'folder under which the run folder is created', 'runs')
+    .option('--defect <name...>', 'reference server: seed a named defect (repeatable)')
+    .option('--ack-delay-ms <ms>', 'reference server: delay between ack and write for ack-before-write')
+    .option('--ready-timeout <ms>', 'deadline for a server to become ready')
+    .option('--cycle-timeout <ms>', 'deadline for a cycle\'s fault to fire')
+    .option('--json', 'print result.json on stdout instead of the summary')
+    .option('--quiet', 'no progress lines on stderr')
+    .action(runCommand);
+
+  program.command('list').description('list scenarios and reference-server defects').action(listCommand);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exit(error.exitCode === 0 ? 0 : EXIT_CODES.error);
+    }
+    if (error instanceof UsageError || error instanceof TargetSetupError || error instanceof RunFolderError) fail(error.message);
+    killAllGroups();
+    fail(`internal error: ${(error as Error).stack ?? error}`);
+  }
+}
+
+await main(process.argv);

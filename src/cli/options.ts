@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import type { KillTriggerSpec } from '../nemesis/kill-trigger.js';
+import type { CampaignConfig } from '../run/campaign.js';
+import { DEFAULT_TIMEOUTS } from '../run/campaign.js';
+import type { ScenarioDefinition } from '../scenario/types.js';
+import type { TargetSpec } from '../target/index.js';
+import type { AuthMode } from '../target/types.js';
+import { randomSeed } from '../util/random.js';
+
+/** A problem with what the user typed: one line, exit code 2, nothing started. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The `run` command's options as commander hands them over (strings until validated). */
+export interface RunFlags {
+  target: string;
+  serverBin?: string;
+  auth: string;
+  syncWrites?: boolean;
+  seed?: string;
+  cycles?: string;
+  writers?: string;
+  out: string;
+  defect?: string[];
+  ackDelayMs?: string;
+  trigger?: string;
+  readyTimeout?: string;
+  cycleTimeout?: string;
+}
+
+export function parseInteger(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
+  const parsed = Number(value);
+  if (parsed < min || parsed > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${parsed}`);
+  return parsed;
+}
+
+/** `acks:40-400` or `delay:200-2000` (milliseconds); a single number means min = max. */
+export function parseTrigger(value: string): KillTriggerSpec {
+  const match = /^(acks|delay):(\d+)(?:-(\d+))?$/.exec(value.trim());
+  if (!match) throw new UsageError(`--trigger must look like acks:40-400 or delay:200-2000, got "${value}"`);
+  const min = Number(match[2]);
+  const max = Number(match[3] ?? match[2]);
+  if (max < min) throw new UsageError(`--trigger range is backwards: ${value}`);
+  if (match[1] === 'acks') {
+    if (min < 1) throw new UsageError('--trigger acks must be at least 1');
+    return { kind: 'acks', min, max };
+  }
+  return { kind: 'delay', minMs: min, maxMs: max };
+}
+
+export function parseTarget(flags: RunFlags, knownDefects: readonly string[]): TargetSpec {
+  const auth = flags.auth as AuthMode;
+  if (auth !== 'bearer' && auth !== 'basic') throw new UsageError(`--auth must be bearer or basic, got "${flags.auth}"`);
+  const defects = flags.defect ?? [];
+  switch (flags.target) {
+    case 'reference': {
+      if (flags.serverBin) throw new UsageError('--server-bin is only for --target kalamdb (the reference server is built in)');
+      if (flags.syncWrites) throw new UsageError('--sync-writes is only for --target kalamdb');
+      for (const defect of defects) {
+        if (!knownDefects.includes(defect)) {
+          throw new UsageError(`unknown defect "${defect}"; known defects: ${knownDefects.join(', ')}`);
+        }
+      }
+      return {
+        kind: 'reference',
+        defects,
+        auth,
+        ...(flags.ackDelayMs !== undefined ? { ackDelayMs: parseInteger(flags.ackDelayMs, '--ack-delay-ms', 0, 60_000) } : {}),
+      };
+    }
+    case 'kalamdb': {
+      if (!flags.serverBin) throw new UsageError('--target kalamdb needs --server-bin PATH (the kalamdb-server binary)');
+      if (defects.length > 0) throw new UsageError('--defect only applies to --target reference');
+      if (flags.ackDelayMs !== undefined) throw new UsageError('--ack-delay-ms only applies to --target reference');
+      return { kind: 'kalamdb', serverBin: resolve(flags.serverBin), auth, syncWrites: flags.syncWrites ?? false };
+    }
+    default:
+      throw new UsageError(`--target must be reference or kalamdb, got "${flags.target}"`);
+  }
+}
+
+export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlags, knownDefects: readonly string[]): CampaignConfig {
+  const target = parseTarget(flags, knownDefects);
+  const writers = flags.writers !== undefined ? parseInteger(flags.writers, '--writers', 1, 64) : scenario.defaults.writers;
+  return {
+    scenario,
+    seed: flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : randomSeed(),
+    cycles: flags.cycles !== undefined ? parseInteger(flags.cycles, '--cycles', 1, 10_000) : scenario.defaults.cycles,
+    workload: { ...scenario.workload, writers },
+    nemesis: flags.trigger ? { ...scenario.nemesis, trigger: parseTrigger(flags.trigger) } : scenario.nemesis,
+    target,
+    outDir: resolve(flags.out),
+    timeouts: {
+      ...DEFAULT_TIMEOUTS,
+      ...(flags.readyTimeout !== undefined ? { readyMs: parseInteger(flags.readyTimeout, '--ready-timeout', 100, 600_000) } : {}),
+      ...(flags.cycleTimeout !== undefined ? { cycleMs: parseInteger(flags.cycleTimeout, '--cycle-timeout', 100, 3_600_000) } : {}),
+    },
+    pageSize: 1000,
+    volatileColumns: ['updated_at'],
+    sampleIntervalMs: 500,
+  };
+}

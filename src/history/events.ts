@@ -1,0 +1,34 @@
+import type { Violation } from '../checker/types.js';
+
+/** Outcome of one request as the client saw it. */
+export type RequestOutcome = 'acknowledged' | 'failed' | 'indeterminate';
+
+/**
+ * Every event of a run, in the order it happened. One line each in history.ndjson.
+ * `cycle` is the crash-restart cycle (1-based; 0 is setup before the first fault).
+ */
+export type HistoryEvent =
+  | { type: 'run-start'; scenario: string; seed: number; options: unknown; target: unknown }
+  | { type: 'server-start'; incarnation: number; pid: number; port: number; command: string }
+  | { type: 'server-ready'; incarnation: number; readyMs: number; version?: string }
+  | { type: 'server-exit'; incarnation: number; exitCode: number | null; signal: string | null; expected: boolean }
+  | { type: 'resources'; incarnation: number; cpuPercent: number; memoryBytes: number }
+  | { type: 'setup'; cycle: number; statements: number }
+  | { type: 'request'; cycle: number; requestId: number; writer: number; table: string; partition: string | null; ids: number[] }
+  | {
+      type: 'response';
+      cycle: number;
+      requestId: number;
+      outcome: RequestOutcome;
+      latencyMs: number;
+      error?: string;
+      code?: string;
+    }
+  | { type: 'nemesis-planned'; cycle: number; fault: string; trigger: unknown }
+  | { type: 'kill'; cycle: number; incarnation: number; signal: string; acksThisCycle: number; inFlight: number }
+  | { type: 'writers-stopped'; cycle: number; acknowledged: number; failed: number; indeterminate: number }
+  | { type: 'check'; cycle: number; check: string; ok: boolean; violations: Violation[]; stats?: unknown }
+  | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
+  | { type: 'error'; cycle: number; step: string; message: string };
+
+export type HistoryEventType = HistoryEvent['type'];

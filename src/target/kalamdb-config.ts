@@ -1,0 +1,39 @@
+import { stringify } from 'smol-toml';
+
+export interface KalamdbConfigInput {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logsDir: string;
+  readonly syncWrites: boolean;
+  readonly flush: { readonly defaultRowLimit: number; readonly defaultTimeIntervalSeconds: number; readonly checkIntervalSeconds: number };
+  readonly maxQueryLimit: number;
+  readonly defaultQueryLimit: number;
+  readonly shutdownFlushTimeoutSeconds: number;
+}
+
+/**
+ * The server.toml the harness writes for a kalamdb-server incarnation (INTERFACE.md, "Process").
+ * Secrets are deliberately absent: the root password and JWT secret travel by environment only,
+ * so the file can sit in the run folder and be shown in reports.
+ */
+export function renderKalamdbConfig(input: KalamdbConfigInput): string {
+  return stringify({
+    server: { host: input.host, port: input.port },
+    storage: {
+      data_path: input.dataDir,
+      shared_tables_template: '{namespace}/{tableName}',
+      user_tables_template: '{namespace}/{tableName}/{userId}',
+      rocksdb: { sync_writes: input.syncWrites, disable_wal: false },
+    },
+    flush: {
+      default_row_limit: input.flush.defaultRowLimit,
+      default_time_interval: input.flush.defaultTimeIntervalSeconds,
+      check_interval_seconds: input.flush.checkIntervalSeconds,
+    },
+    limits: { max_query_limit: input.maxQueryLimit, default_query_limit: input.defaultQueryLimit },
+    logging: { level: 'info', logs_path: input.logsDir, log_to_console: true, format: 'json' },
+    shutdown: { flush: { timeout: input.shutdownFlushTimeoutSeconds } },
+    authentication: { min_password_length: 8 },
+  });
+}

@@ -1,0 +1,197 @@
+import type { SqlClient, SqlOutcome } from '../client/sql-client.js';
+import type { History } from '../history/history.js';
+import type { RequestOutcome } from '../history/events.js';
+import { seededRandom, type Random } from '../util/random.js';
+import type { Ledger, SentRow } from './ledger.js';
+
+export type TableType = 'USER' | 'SHARED';
+
+export interface TableSpec {
+  readonly name: string;
+  readonly type: TableType;
+  /** KalamDB FLUSH_POLICY, e.g. 'rows:1000'; omitted means the server's default. */
+  readonly flushPolicy?: string;
+}
+
+export interface InsertWorkloadSpec {
+  readonly namespace: string;
+  readonly tables: readonly TableSpec[];
+  /** The users whose partitions of USER tables are written (EXECUTE AS USER). */
+  readonly users: readonly string[];
+  readonly writers: number;
+  readonly rowsPerInsert: { readonly min: number; readonly max: number };
+  readonly payloadBytes: number;
+}
+
+/** Where each writer is in its deterministic sequence; carried across crash-restart cycles. */
+export interface WorkloadState {
+  readonly seed: number;
+  readonly writers: { random: Random; rowsSent: number }[];
+  nextRequestId: number;
+}
+
+export function initialWorkloadState(spec: InsertWorkloadSpec, seed: number): WorkloadState {
+  const root = seededRandom(seed);
+  return {
+    seed,
+    writers: Array.from({ length: spec.writers }, (_, index) => ({ random: root.fork(`writer-${index}`), rowsSent: 0 })),
+    nextRequestId: 1,
+  };
+}
+
+export function qualifiedName(spec: InsertWorkloadSpec, table: TableSpec): string {
+  return `${spec.namespace}.${table.name}`;
+}
+
+export function schemaStatements(spec: InsertWorkloadSpec): string[] {
+  const statements = [`CREATE NAMESPACE IF NOT EXISTS ${spec.namespace}`];
+  for (const table of spec.tables) {
+    const options = [`TYPE = '${table.type}'`];
+    if (table.flushPolicy) options.push(`FLUSH_POLICY = '${table.flushPolicy}'`);
+    statements.push(
+      `CREATE TABLE ${qualifiedName(spec, table)} (id BIGINT PRIMARY KEY, payload TEXT NOT NULL, writer INT NOT NULL) ` +
+        `WITH (${options.join(', ')})`,
+    );
+  }
+  return statements;
+}
+
+/** The payload of a row is a pure function of the run seed and the id, so a check can verify it. */
+export function payloadFor(seed: number, id: number, bytes: number): string {
+  const head = `r${id}s${seed}:`;
+  let body = '';
+  for (let i = 0; body.length + head.length < bytes; i++) body += String.fromCharCode(97 + ((id * 7 + i * 13) % 26));
+  return head + body;
+}
+
+/** Ids never collide across writers or cycles: writer w's n-th row is n * writers + w + 1. */
+export function rowId(spec: InsertWorkloadSpec, writer: number, n: number): number {
+  return n * spec.writers + writer + 1;
+}
+
+export interface WriterRunOptions {
+  readonly client: SqlClient;
+  readonly spec: InsertWorkloadSpec;
+  readonly state: WorkloadState;
+  readonly ledger: Ledger;
+  readonly history: History;
+  readonly cycle: number;
+  /** Called after every acknowledged request with the number of rows it carried. */
+  readonly onAcknowledged?: (rows: number) => void;
+}
+
+export interface WriterRun {
+  /** Writers finish the request they are in and send no more. */
+  stop(): void;
+  /** Resolves when every writer has finished; never rejects. */
+  readonly finished: Promise<void>;
+  inFlight(): number;
+  acknowledgedRequests(): number;
+}
+
+const MAX_CONSECUTIVE_FAILURES = 50;
+
+export function startWriters(options: WriterRunOptions): WriterRun {
+  let stopped = false;
+  let inFlight = 0;
+  let acknowledged = 0;
+
+  async function writerLoop(writer: number): Promise<void> {
+    let consecutiveFailures = 0;
+    while (!stopped) {
+      const request = nextRequest(options.spec, options.state, writer);
+      const requestId = options.state.nextRequestId++;
+      options.ledger.begin({ requestId, cycle: options.cycle, table: request.table, partition: request.partition, rows: request.rows });
+      options.history.record({
+        type: 'request',
+        cycle: options.cycle,
+        requestId,
+        writer,
+        table: request.table,
+        partition: request.partition,
+        ids: request.rows.map((row) => row.id),
+      });
+      const started = performance.now();
+      inFlight++;
+      let outcome: SqlOutcome;
+      try {
+        outcome = await options.client.execute(request.sql, request.partition ? { asUser: request.partition } : undefined);
+      } catch (error) {
+        outcome = { kind: 'indeterminate', reason: `client error: ${(error as Error).message}` };
+      } finally {
+        inFlight--;
+      }
+      const settled = ledgerOutcome(outcome);
+      options.ledger.settle(requestId, settled);
+      options.history.record({
+        type: 'response',
+        cycle: options.cycle,
+        requestId,
+        outcome: settled,
+        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+        ...(outcome.kind === 'error' ? { code: outcome.code, error: outcome.message } : {}),
+        ...(outcome.kind === 'indeterminate' || outcome.kind === 'refused' ? { error: outcome.reason } : {}),
+      });
+      if (settled === 'acknowledged') {
+        acknowledged++;
+        consecutiveFailures = 0;
+        options.onAcknowledged?.(request.rows.length);
+      } else if (outcome.kind === 'indeterminate' || outcome.kind === 'refused') {
+        return; // the server is gone or unreachable: nothing more to learn by sending
+      } else if (++consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
+        return;
+      }
+    }
+  }
+
+  const finished = Promise.all(
+    Array.from({ length: options.spec.writers }, (_, writer) => writerLoop(writer).catch(() => {})),
+  ).then(() => {});
+  return {
+    stop: () => {
+      stopped = true;
+    },
+    finished,
+    inFlight: () => inFlight,
+    acknowledgedRequests: () => acknowledged,
+  };
+}
+
+function ledgerOutcome(outcome: SqlOutcome): RequestOutcome {
+  switch (outcome.kind) {
+    case 'success':
+      return 'acknowledged';
+    case 'error':
+    case 'refused':
+      return 'failed';
+    case 'indeterminate':
+      return 'indeterminate';
+  }
+}
+
+interface PlannedRequest {
+  readonly table: string;
+  readonly partition: string | null;
+  readonly rows: SentRow[];
+  readonly sql: string;
+}
+
+function nextRequest(spec: InsertWorkloadSpec, state: WorkloadState, writer: number): PlannedRequest {
+  const cursor = state.writers[writer];
+  if (!cursor) throw new Error(`no state for writer ${writer}`);
+  const table = cursor.random.pick(spec.tables);
+  const partition = table.type === 'USER' ? cursor.random.pick(spec.users) : null;
+  const count = cursor.random.int(spec.rowsPerInsert.min, spec.rowsPerInsert.max);
+  const rows: SentRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = rowId(spec, writer, cursor.rowsSent++);
+    rows.push({ id, payload: payloadFor(state.seed, id, spec.payloadBytes) });
+  }
+  const values = rows.map((row) => `(${row.id}, '${row.payload}', ${writer})`).join(', ');
+  return {
+    table: qualifiedName(spec, table),
+    partition,
+    rows,
+    sql: `INSERT INTO ${qualifiedName(spec, table)} (id, payload, writer) VALUES ${values}`,
+  };
+}
