@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fs from 'fs-extra';
+import { runCli } from '../support/cli.js';
+import { useTempDir } from '../support/temp.js';
+
+describe('CLI bad input: one clear line, exit 2, nothing started or destroyed', function () {
+  this.timeout(60_000);
+  const tempDir = useTempDir();
+
+  async function expectUsageError(args: string[], message: RegExp) {
+    const run = await runCli(args);
+    expect(run.exitCode, run.stderr).to.equal(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines, run.stderr).to.have.length(1);
+    expect(lines[0]).to.match(message);
+    return run;
+  }
+
+  it('rejects an unknown scenario', async () => {
+    await expectUsageError(['run', 'kill-everything', '--out', tempDir()], /unknown scenario "kill-everything"; known scenarios: kill-mid-insert/);
+  });
+
+  it('rejects a missing, a non-executable and a directory server binary', async () => {
+    const dir = tempDir();
+    const plain = join(dir, 'kalamdb-server');
+    await writeFile(plain, '#!/bin/sh\n');
+    await chmod(plain, 0o644);
+    await expectUsageError(['run', 'kill-mid-insert', '--target', 'kalamdb', '--server-bin', join(dir, 'nope'), '--out', join(dir, 'runs')], /kalamdb-server binary not found: .*nope/);
+    await expectUsageError(['run', 'kill-mid-insert', '--target', 'kalamdb', '--server-bin', plain, '--out', join(dir, 'runs')], /kalamdb-server binary is not executable/);
+    await expectUsageError(['run', 'kill-mid-insert', '--target', 'kalamdb', '--server-bin', dir, '--out', join(dir, 'runs')], /kalamdb-server binary is not a file/);
+    expect(await fs.pathExists(join(dir, 'runs')), 'no run folder for a bad binary').to.equal(false);
+  });
+
+  it('rejects malformed options and an unknown defect', async () => {
+    await expectUsageError(['run', 'kill-mid-insert', '--cycles', 'x', '--out', tempDir()], /--cycles must be a whole number/);
+    await expectUsageError(['run', 'kill-mid-insert', '--defect', 'eat-data', '--out', tempDir()], /unknown defect "eat-data"/);
+    await expectUsageError(['run', 'kill-mid-insert', '--target', 'nowhere'], /--target/);
+    await expectUsageError(['run'], /missing required argument 'scenario'/);
+    await expectUsageError(['frobnicate'], /unknown command 'frobnicate'/);
+  });
+
+  it('rejects an output folder it cannot write', async () => {
+    const dir = join(tempDir(), 'readonly');
+    await mkdir(dir);
+    await chmod(dir, 0o555);
+    if (process.getuid?.() === 0) {
+      // root writes anywhere; a path under a regular file is unwritable for everyone
+      const file = join(tempDir(), 'a-file');
+      await writeFile(file, '');
+      await expectUsageError(['run', 'kill-mid-insert', '--out', join(file, 'runs')], /output folder .* is not writable/);
+    } else {
+      await expectUsageError(['run', 'kill-mid-insert', '--out', dir], /output folder .* is not writable/);
+    }
+  });
+
+  it('lists scenarios and defects', async () => {
+    const run = await runCli(['list']);
+    expect(run.exitCode).to.equal(0);
+    expect(run.stdout).to.include('kill-mid-insert');
+    expect(run.stdout).to.include('ack-before-write');
+  });
+});
