@@ -61,7 +61,9 @@ async function runCommand(scenarioName: string, flags: RunFlags & { json?: boole
 
   const result = await runCampaign(config, { signal: controller.signal, onProgress: progressPrinter(flags.quiet ?? false) });
   const runDir = result.files.history.replace(/\/history\.ndjson$/, '');
-  process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result, runDir) + '\n');
+  const text = flags.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result, runDir) + '\n';
+  // Exit only once stdout has taken the whole text: a pipe would otherwise truncate a long --json.
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   process.exit(result.exitCode);
 }
 

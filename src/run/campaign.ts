@@ -385,10 +385,16 @@ class Campaign {
   }
 }
 
+/**
+ * Rejects when the run is interrupted. Marked handled up front: it usually outlives the race it
+ * was made for, and a late rejection must not become an unhandled one.
+ */
 function abortPromise(signal: AbortSignal | undefined): Promise<never> {
-  return new Promise((_, reject) => {
+  const promise = new Promise<never>((_, reject) => {
     if (!signal) return;
     if (signal.aborted) return reject(signal.reason);
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
+  promise.catch(() => {});
+  return promise;
 }
