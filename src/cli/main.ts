@@ -25,6 +25,10 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
     switch (event.kind) {
       case 'started':
         return print(`run folder ${event.runDir} (target ${event.target}, ${event.cycles} cycles)`);
+      case 'orphan-stopped':
+        return process.stderr.write(
+          `kalam-chaos: stopped server pid ${event.pid} left running by an earlier kalam-chaos that was killed (run folder ${event.runDir})\n`,
+        );
       case 'ready':
         return print(`server incarnation ${event.incarnation} ready in ${event.readyMs} ms`);
       case 'fault':

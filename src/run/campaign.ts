@@ -11,6 +11,7 @@ import { generateCredentials } from '../target/credentials.js';
 import { createTarget, type TargetSpec } from '../target/index.js';
 import { findFreePort, isPortFree } from '../target/ports.js';
 import { waitUntilReady } from '../target/readiness.js';
+import { reapOrphans } from '../target/server-registry.js';
 import { launchServer, stopServer, tailFile, type ServerProcess } from '../target/supervisor.js';
 import type { Target } from '../target/types.js';
 import {
@@ -57,6 +58,7 @@ export interface CampaignConfig {
 
 export type ProgressEvent =
   | { kind: 'started'; runDir: string; target: string; cycles: number }
+  | { kind: 'orphan-stopped'; pid: number; runDir: string }
   | { kind: 'ready'; incarnation: number; readyMs: number }
   | { kind: 'fault'; cycle: number; cycles: number; description: string }
   | { kind: 'checked'; cycle: number; cycles: number; ok: boolean; violations: number; acknowledged: number }
@@ -80,6 +82,9 @@ class StepError extends Error {
 
 /** Runs one campaign end to end and writes its run folder. Never leaves a server running. */
 export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks = {}): Promise<RunResult> {
+  for (const orphan of await reapOrphans()) {
+    hooks.onProgress?.({ kind: 'orphan-stopped', pid: orphan.pgid, runDir: orphan.runDir });
+  }
   const startedAt = new Date();
   const folder = await createRunFolder(config.outDir, config.scenario.name, config.seed, startedAt);
   const history = openHistory(folder.historyPath);
@@ -271,7 +276,7 @@ class Campaign {
     this.serverDirs.push(dir);
     const plan = await this.target.plan({ index, dir, port: this.port });
     await this.client?.close();
-    this.server = await launchServer(plan, { incarnation: index, dir, history: this.history, sampleIntervalMs: this.config.sampleIntervalMs });
+    this.server = await launchServer(plan, { incarnation: index, dir, history: this.history, sampleIntervalMs: this.config.sampleIntervalMs, runDir: this.folder.root });
     this.client = createSqlClient({
       baseUrl: this.server.baseUrl,
       auth: this.target.auth,

@@ -6,6 +6,7 @@ import pidusage from 'pidusage';
 import type { History } from '../history/history.js';
 import type { LaunchPlan } from './types.js';
 import { registerGroup, signalGroup, unregisterGroup } from './process-registry.js';
+import { forgetServer, recordServer } from './server-registry.js';
 
 export interface ServerExit {
   readonly exitCode: number | null;
@@ -36,6 +37,8 @@ export interface LaunchOptions {
   readonly history: History;
   /** How often to sample CPU and memory into the history; 0 turns sampling off. */
   readonly sampleIntervalMs?: number;
+  /** The run folder, recorded so an orphan can be traced back to its run. */
+  readonly runDir?: string;
 }
 
 export async function launchServer(plan: LaunchPlan, options: LaunchOptions): Promise<ServerProcess> {
@@ -58,6 +61,8 @@ export async function launchServer(plan: LaunchPlan, options: LaunchOptions): Pr
     throw new ServerStartError(`could not start ${plan.command}: ${result.message ?? 'no pid'}`);
   }
   registerGroup(pid);
+  await fs.writeFile(join(options.dir, 'server.pid'), `${pid}\n`);
+  await recordServer({ pgid: pid, command: plan.command, runDir: options.runDir ?? options.dir }).catch(() => {});
 
   let exitInfo: ServerExit | undefined;
   const exited = subprocess.then(
@@ -71,9 +76,10 @@ export async function launchServer(plan: LaunchPlan, options: LaunchOptions): Pr
     },
   );
   // The leader is gone; anything it left in its group must not outlive it.
-  void exited.then(() => {
+  void exited.then(async () => {
     signalGroup(pid, 'SIGKILL');
     unregisterGroup(pid);
+    await forgetServer(pid).catch(() => {});
   });
 
   options.history.record({
