@@ -1,0 +1,35 @@
+/** KalamDB's SQL error codes (INTERFACE.md, "SQL over HTTP") that the reference server returns. */
+export type SqlErrorCode =
+  | 'INVALID_SQL'
+  | 'EMPTY_SQL'
+  | 'BATCH_PARSE_ERROR'
+  | 'TABLE_NOT_FOUND'
+  | 'PERMISSION_DENIED'
+  | 'SQL_EXECUTION_ERROR'
+  | 'INTERNAL_ERROR'
+  | 'UNAUTHORIZED';
+
+export class SqlError extends Error {
+  override name = 'SqlError';
+  constructor(
+    readonly code: SqlErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function httpStatusFor(code: SqlErrorCode): number {
+  switch (code) {
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'PERMISSION_DENIED':
+      return 403;
+    case 'TABLE_NOT_FOUND':
+      return 404;
+    case 'INTERNAL_ERROR':
+      return 500;
+    default:
+      return 400;
+  }
+}

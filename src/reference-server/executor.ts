@@ -1,0 +1,407 @@
+import type { Logger } from 'pino';
+import type { ColumnSpec, ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
+import { SqlError } from './errors.js';
+import { assertColumnsExist, columnsIn, matches, sortRows, type ResultColumn, type Row } from './query.js';
+import { applyRecord, partitionOf, tableKey, type DatabaseState, type StoredRow, type TableDefinition, type TableState, type TableType, type WalRecord } from './state.js';
+import { SYSTEM_TABLES } from './system-tables.js';
+import type { WriteAheadLog } from './wal.js';
+import type { DefectName } from './defects.js';
+
+/** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
+export interface StatementResult {
+  schema?: { name: string; data_type: ColumnTypeName; index: number }[];
+  rows?: Value[][];
+  row_count: number;
+  message?: string;
+  as_user?: string;
+}
+
+export interface Session {
+  /** The authenticated user. */
+  readonly user: string;
+  /** Namespace for unqualified table names. */
+  readonly namespace: string;
+}
+
+export interface ExecutorOptions {
+  readonly state: DatabaseState;
+  readonly wal: WriteAheadLog;
+  readonly defects: ReadonlySet<DefectName>;
+  readonly ackDelayMs: number;
+  readonly defaultQueryLimit: number;
+  readonly maxQueryLimit: number;
+  readonly log: Logger;
+}
+
+export interface Executor {
+  execute(statement: Statement, session: Session): Promise<StatementResult>;
+  /** Waits for writes the ack-before-write defect still owes the log. */
+  settle(): Promise<void>;
+}
+
+const TABLE_OPTIONS = new Set(['TYPE', 'FLUSH_POLICY', 'STORAGE_ID', 'TTL_SECONDS', 'ACCESS_LEVEL']);
+const SYSTEM_COLUMNS = new Set(['_seq', '_deleted']);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function createExecutor(options: ExecutorOptions): Executor {
+  const { state, wal } = options;
+  /** Primary keys of INSERTs written to the log but not yet durable, per table partition. */
+  const inFlightKeys = new Map<string, Set<Value>>();
+  const owedWrites = new Set<Promise<void>>();
+
+  const commit = (record: WalRecord) => wal.append(record, () => applyRecord(state, record));
+
+  function resolveTable(ref: TableRef, session: Session): TableState {
+    const namespace = ref.namespace ?? session.namespace;
+    const table = state.tables.get(tableKey(namespace, ref.name));
+    if (!table) throw new SqlError('TABLE_NOT_FOUND', `Table '${namespace}.${ref.name}' not found`);
+    return table;
+  }
+
+  function partitionFor(table: TableState, user: string): string {
+    return table.definition.type === 'user' ? user : '';
+  }
+
+  async function execute(statement: Statement, session: Session, asUser?: string): Promise<StatementResult> {
+    const actingUser = asUser ?? session.user;
+    switch (statement.kind) {
+      case 'execute-as-user': {
+        if (session.user !== 'root') throw new SqlError('PERMISSION_DENIED', `user '${session.user}' may not EXECUTE AS USER`);
+        if (!NAME.test(statement.user)) throw new SqlError('SQL_EXECUTION_ERROR', `invalid user id '${statement.user}'`);
+        const result = await execute(statement.statement, session, statement.user);
+        return { ...result, as_user: statement.user };
+      }
+      case 'select':
+        return select(statement, session, actingUser);
+      case 'insert':
+        return insert(statement, session, actingUser);
+      case 'update':
+        return update(statement, session, actingUser);
+      case 'delete':
+        return remove(statement, session, actingUser);
+      case 'create-namespace':
+        return createNamespace(statement.name, statement.ifNotExists);
+      case 'drop-namespace':
+        return dropNamespace(statement.name, statement.ifExists, statement.cascade);
+      case 'create-table':
+        return createTable(statement, session);
+      case 'drop-table':
+        return dropTable(statement.table, statement.ifExists, session);
+    }
+  }
+
+  function select(statement: Extract<Statement, { kind: 'select' }>, session: Session, user: string): StatementResult {
+    let columns: readonly ResultColumn[];
+    let rows: Row[];
+    let where: string;
+    if (!statement.from) {
+      return selectLiterals(statement.items);
+    } else if (statement.from.namespace === 'system') {
+      const system = SYSTEM_TABLES[statement.from.name];
+      if (!system) throw new SqlError('TABLE_NOT_FOUND', `Table 'system.${statement.from.name}' not found`);
+      columns = system.columns;
+      rows = system.rows(state);
+      where = `system.${statement.from.name}`;
+    } else {
+      const table = resolveTable(statement.from, session);
+      const definition = table.definition;
+      columns = [
+        ...definition.columns.map((column) => ({ name: column.name, data_type: column.type })),
+        { name: '_seq', data_type: 'BigInt' as const },
+        { name: '_deleted', data_type: 'Boolean' as const },
+      ];
+      const stored = table.partitions.get(partitionFor(table, user));
+      rows = stored ? [...stored.values()].map((row) => ({ ...row.values, _seq: row.seq, _deleted: false })) : [];
+      where = `${definition.namespace}.${definition.name}`;
+      // Without ORDER BY, rows come in primary-key order, like a scan of KalamDB's key-ordered store.
+      if (statement.orderBy.length === 0) sortRows(rows, [{ column: definition.primaryKey, descending: false }]);
+    }
+    assertColumnsExist(columnsIn(statement.where), columns, where);
+    assertColumnsExist(statement.orderBy.map((term) => term.column), columns, where);
+    const filtered = rows.filter((row) => matches(statement.where, row));
+
+    if (statement.items.some((item) => item.kind === 'count-star')) {
+      if (statement.items.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', 'COUNT(*) cannot be combined with other select items here');
+      return { schema: [{ name: 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[filtered.length]], row_count: 1 };
+    }
+    const projection = project(statement.items, columns, where);
+    sortRows(filtered, statement.orderBy);
+    const limit = Math.min(statement.limit ?? options.defaultQueryLimit, options.maxQueryLimit);
+    const offset = statement.offset ?? 0;
+    const page = filtered.slice(offset, offset + limit);
+    const resultRows = page.map((row) => projection.map((column) => row[column.name] ?? null));
+    return {
+      schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index })),
+      ...(resultRows.length > 0 ? { rows: resultRows } : {}),
+      row_count: resultRows.length,
+    };
+  }
+
+  function project(items: readonly SelectItem[], columns: readonly ResultColumn[], where: string): ResultColumn[] {
+    const projection: ResultColumn[] = [];
+    for (const item of items) {
+      if (item.kind === 'star') projection.push(...columns.filter((column) => !SYSTEM_COLUMNS.has(column.name)));
+      else if (item.kind === 'column') {
+        assertColumnsExist([item.name], columns, where);
+        projection.push(columns.find((column) => column.name === item.name)!);
+      } else throw new SqlError('SQL_EXECUTION_ERROR', 'literal select items are only supported without FROM');
+    }
+    return projection;
+  }
+
+  function selectLiterals(items: readonly SelectItem[]): StatementResult {
+    const schema: NonNullable<StatementResult['schema']> = [];
+    const row: Value[] = [];
+    for (const item of items) {
+      if (item.kind !== 'literal') throw new SqlError('SQL_EXECUTION_ERROR', 'a SELECT without FROM can only select values');
+      const value = item.value;
+      const dataType: ColumnTypeName = typeof value === 'number' ? (Number.isInteger(value) ? 'BigInt' : 'Double') : typeof value === 'boolean' ? 'Boolean' : 'Text';
+      const name = typeof value === 'number' && Number.isInteger(value) ? `Int64(${value})` : typeof value === 'string' ? `Utf8("${value}")` : item.text;
+      schema.push({ name, data_type: dataType, index: schema.length });
+      row.push(value);
+    }
+    return { schema, rows: [row], row_count: 1 };
+  }
+
+  async function insert(statement: Extract<Statement, { kind: 'insert' }>, session: Session, user: string): Promise<StatementResult> {
+    const table = resolveTable(statement.table, session);
+    const definition = table.definition;
+    const names = statement.columns ?? definition.columns.map((column) => column.name);
+    for (const name of names) {
+      if (!definition.columns.some((column) => column.name === name)) {
+        throw new SqlError('SQL_EXECUTION_ERROR', `Column '${name}' not found in ${definition.namespace}.${definition.name}`);
+      }
+    }
+    const partition = partitionFor(table, user);
+    const committed = table.partitions.get(partition);
+    const reservationKey = `${tableKey(definition.namespace, definition.name)}/${partition}`;
+    const reserved = inFlightKeys.get(reservationKey) ?? new Set<Value>();
+    const keysOfStatement = new Set<Value>();
+    const rows: StoredRow[] = statement.rows.map((values) => {
+      if (values.length !== names.length) {
+        throw new SqlError('SQL_EXECUTION_ERROR', `INSERT has ${names.length} columns but a row has ${values.length} values`);
+      }
+      const row: Record<string, Value> = {};
+      for (const column of definition.columns) {
+        const index = names.indexOf(column.name);
+        row[column.name] = coerce(index === -1 ? (column.defaultValue ?? null) : values[index]!, column, definition);
+      }
+      const key = row[definition.primaryKey]!;
+      if (keysOfStatement.has(key) || committed?.has(key) || reserved.has(key)) {
+        throw new SqlError(
+          'SQL_EXECUTION_ERROR',
+          `Primary key violation: duplicate value ${JSON.stringify(key)} for column '${definition.primaryKey}' in ${definition.namespace}.${definition.name}`,
+        );
+      }
+      keysOfStatement.add(key);
+      return { seq: 0, values: row };
+    });
+    const sequenced = rows.map((row) => ({ ...row, seq: ++state.lastSeq }));
+    const record: WalRecord = { op: 'put', table: tableKey(definition.namespace, definition.name), partition, rows: sequenced };
+    const result = { row_count: rows.length, message: `Inserted ${rows.length} row(s)` };
+
+    if (options.defects.has('ack-before-write')) {
+      applyRecord(state, record);
+      owe(record);
+      return result;
+    }
+    for (const key of keysOfStatement) reserved.add(key);
+    inFlightKeys.set(reservationKey, reserved);
+    try {
+      await commit(record);
+    } finally {
+      for (const key of keysOfStatement) reserved.delete(key);
+      if (reserved.size === 0) inFlightKeys.delete(reservationKey);
+    }
+    return result;
+  }
+
+  /** The ack-before-write defect: the row is visible and acknowledged; the log hears of it later. */
+  function owe(record: WalRecord): void {
+    const write = new Promise<void>((resolve) => setTimeout(resolve, options.ackDelayMs))
+      .then(() => wal.append(record))
+      .catch((error: unknown) => options.log.error({ err: error }, 'deferred wal write failed'))
+      .finally(() => owedWrites.delete(write));
+    owedWrites.add(write);
+  }
+
+  async function update(statement: Extract<Statement, { kind: 'update' }>, session: Session, user: string): Promise<StatementResult> {
+    const table = resolveTable(statement.table, session);
+    const definition = table.definition;
+    const where = `${definition.namespace}.${definition.name}`;
+    const columns = definition.columns.map((column) => ({ name: column.name, data_type: column.type }));
+    assertColumnsExist(columnsIn(statement.where), columns, where);
+    assertColumnsExist(statement.assignments.map((assignment) => assignment.column), columns, where);
+    if (statement.assignments.some((assignment) => assignment.column === definition.primaryKey)) {
+      throw new SqlError('SQL_EXECUTION_ERROR', `cannot update primary key column '${definition.primaryKey}'`);
+    }
+    const partition = partitionFor(table, user);
+    const targets = [...(table.partitions.get(partition)?.values() ?? [])].filter((row) => matches(statement.where, row.values));
+    if (targets.length === 0) return { row_count: 0, message: 'Updated 0 row(s)' };
+    const rows = targets.map((row) => {
+      const values: Record<string, Value> = { ...row.values };
+      for (const assignment of statement.assignments) {
+        values[assignment.column] = coerce(assignment.value, definition.columns.find((column) => column.name === assignment.column)!, definition);
+      }
+      return { seq: ++state.lastSeq, values };
+    });
+    await commit({ op: 'put', table: tableKey(definition.namespace, definition.name), partition, rows });
+    return { row_count: rows.length, message: `Updated ${rows.length} row(s)` };
+  }
+
+  async function remove(statement: Extract<Statement, { kind: 'delete' }>, session: Session, user: string): Promise<StatementResult> {
+    const table = resolveTable(statement.table, session);
+    const definition = table.definition;
+    const columns = definition.columns.map((column) => ({ name: column.name, data_type: column.type }));
+    assertColumnsExist(columnsIn(statement.where), columns, `${definition.namespace}.${definition.name}`);
+    const partition = partitionFor(table, user);
+    const keys = [...(table.partitions.get(partition)?.values() ?? [])]
+      .filter((row) => matches(statement.where, row.values))
+      .map((row) => row.values[definition.primaryKey] ?? null);
+    if (keys.length === 0) return { row_count: 0, message: 'Deleted 0 row(s)' };
+    await commit({ op: 'delete', table: tableKey(definition.namespace, definition.name), partition, keys, seq: ++state.lastSeq });
+    return { row_count: keys.length, message: `Deleted ${keys.length} row(s)` };
+  }
+
+  async function createNamespace(name: string, ifNotExists: boolean): Promise<StatementResult> {
+    assertName(name, 'namespace');
+    if (name === 'system') throw new SqlError('SQL_EXECUTION_ERROR', "Namespace 'system' is reserved");
+    if (state.namespaces.has(name)) {
+      if (ifNotExists) return { row_count: 0, message: `Namespace '${name}' already exists` };
+      throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${name}' already exists`);
+    }
+    await commit({ op: 'create-namespace', namespace: { name, createdAt: Date.now() } });
+    return { row_count: 0, message: `Namespace '${name}' created` };
+  }
+
+  async function dropNamespace(name: string, ifExists: boolean, cascade: boolean): Promise<StatementResult> {
+    if (!state.namespaces.has(name)) {
+      if (ifExists) return { row_count: 0, message: `Namespace '${name}' does not exist` };
+      throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${name}' does not exist`);
+    }
+    const tables = [...state.tables.values()].filter((table) => table.definition.namespace === name);
+    if (tables.length > 0 && !cascade) {
+      throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${name}' has ${tables.length} table(s); use CASCADE to drop them`);
+    }
+    await commit({ op: 'drop-namespace', name });
+    return { row_count: 0, message: `Namespace '${name}' dropped` };
+  }
+
+  async function createTable(statement: Extract<Statement, { kind: 'create-table' }>, session: Session): Promise<StatementResult> {
+    const namespace = statement.table.namespace ?? session.namespace;
+    const name = statement.table.name;
+    assertName(name, 'table');
+    if (!state.namespaces.has(namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${namespace}' does not exist`);
+    if (state.tables.has(tableKey(namespace, name))) {
+      if (statement.ifNotExists) return { row_count: 0, message: `Table '${namespace}.${name}' already exists` };
+      throw new SqlError('SQL_EXECUTION_ERROR', `Table '${namespace}.${name}' already exists`);
+    }
+    for (const key of Object.keys(statement.options)) {
+      if (!TABLE_OPTIONS.has(key)) throw new SqlError('INVALID_SQL', `unknown table option ${key}`);
+    }
+    const type = tableType(statement.options.TYPE);
+    const flushPolicy = statement.options.FLUSH_POLICY ?? null;
+    if (flushPolicy !== null) validateFlushPolicy(flushPolicy);
+    const seen = new Set<string>();
+    for (const column of statement.columns) {
+      assertName(column.name, 'column');
+      if (SYSTEM_COLUMNS.has(column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `column name '${column.name}' is reserved`);
+      if (seen.has(column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `column '${column.name}' is declared twice`);
+      seen.add(column.name);
+    }
+    const keys = statement.columns.filter((column) => column.primaryKey);
+    if (keys.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', `table '${namespace}.${name}' needs exactly one PRIMARY KEY column`);
+    const definition: TableDefinition = {
+      namespace,
+      name,
+      type,
+      columns: statement.columns,
+      primaryKey: keys[0]!.name,
+      flushPolicy,
+      storageId: statement.options.STORAGE_ID ?? 'local',
+      createdAt: Date.now(),
+      schemaVersion: 1,
+    };
+    await commit({ op: 'create-table', table: definition });
+    return { row_count: 0, message: `Table '${namespace}.${name}' created` };
+  }
+
+  async function dropTable(ref: TableRef, ifExists: boolean, session: Session): Promise<StatementResult> {
+    const namespace = ref.namespace ?? session.namespace;
+    if (!state.tables.has(tableKey(namespace, ref.name))) {
+      if (ifExists) return { row_count: 0, message: `Table '${namespace}.${ref.name}' does not exist` };
+      throw new SqlError('TABLE_NOT_FOUND', `Table '${namespace}.${ref.name}' not found`);
+    }
+    await commit({ op: 'drop-table', table: tableKey(namespace, ref.name) });
+    return { row_count: 0, message: `Table '${namespace}.${ref.name}' dropped` };
+  }
+
+  return {
+    execute: (statement, session) => execute(statement, session),
+    async settle() {
+      while (owedWrites.size > 0) await Promise.all([...owedWrites]);
+    },
+  };
+}
+
+function assertName(name: string, what: string): void {
+  if (!NAME.test(name)) throw new SqlError('SQL_EXECUTION_ERROR', `invalid ${what} name '${name}'`);
+}
+
+function tableType(option: string | undefined): TableType {
+  const type = (option ?? 'SHARED').toUpperCase();
+  if (type === 'USER') return 'user';
+  if (type === 'SHARED') return 'shared';
+  if (type === 'STREAM') return 'stream';
+  throw new SqlError('INVALID_SQL', `unknown table TYPE '${option}'; expected USER, SHARED or STREAM`);
+}
+
+/** `rows:N`, `interval:S` or both, comma separated (INTERFACE.md). */
+export function validateFlushPolicy(policy: string): void {
+  const parts = policy.split(',').map((part) => part.trim());
+  const kinds = new Set<string>();
+  for (const part of parts) {
+    const match = /^(rows|interval):(\d+)$/.exec(part);
+    if (!match || Number(match[2]) <= 0 || kinds.has(match[1]!)) {
+      throw new SqlError('INVALID_SQL', `invalid FLUSH_POLICY '${policy}'; expected 'rows:N', 'interval:S' or 'rows:N,interval:S'`);
+    }
+    kinds.add(match[1]!);
+  }
+}
+
+function coerce(value: Value, column: ColumnSpec, table: TableDefinition): Value {
+  const where = `column '${column.name}' of ${table.namespace}.${table.name}`;
+  if (value === null) {
+    if (!column.nullable) throw new SqlError('SQL_EXECUTION_ERROR', `NULL value in non-nullable ${where}`);
+    return null;
+  }
+  const mismatch = () => new SqlError('SQL_EXECUTION_ERROR', `cannot store ${JSON.stringify(value)} in ${where} of type ${column.type}`);
+  switch (column.type) {
+    case 'BigInt':
+    case 'Int':
+    case 'SmallInt': {
+      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw mismatch();
+      if (column.type === 'Int' && (number < -(2 ** 31) || number >= 2 ** 31)) throw mismatch();
+      if (column.type === 'SmallInt' && (number < -(2 ** 15) || number >= 2 ** 15)) throw mismatch();
+      return number;
+    }
+    case 'Double':
+    case 'Float': {
+      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isFinite(number)) throw mismatch();
+      return number;
+    }
+    case 'Text':
+      return typeof value === 'string' ? value : String(value);
+    case 'Boolean':
+      if (typeof value !== 'boolean') throw mismatch();
+      return value;
+    case 'Timestamp': {
+      const millis = typeof value === 'number' ? value : Date.parse(String(value));
+      if (!Number.isFinite(millis)) throw mismatch();
+      return millis;
+    }
+  }
+}
+

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { createAuth } from './auth.js';
+import { ConfigError, loadConfig, USAGE, type ServerConfig } from './config.js';
+import { acquireLock, LockHeldError, type DataDirLock } from './data-dir-lock.js';
+import { createExecutor } from './executor.js';
+import { createHttpApi, SERVER_VERSION } from './http-api.js';
+import { applyRecord, emptyState, isWalRecord } from './state.js';
+import { openWal } from './wal.js';
+
+/** Exit codes: 0 clean shutdown, 1 runtime failure (port in use, data dir locked, bad WAL), 2 usage. */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  let config: ServerConfig;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`kalam-reference-server: ${error.message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config);
+  try {
+    await serve(config, log);
+  } catch (error) {
+    const message = error instanceof LockHeldError ? error.message : (error as Error).message;
+    log.fatal({ err: error }, message);
+    process.stderr.write(`kalam-reference-server: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+function createLogger(config: ServerConfig): Logger {
+  const options = { base: { service: 'kalam-reference-server', pid: process.pid }, redact: ['password', 'root_password', 'token', 'authorization'] };
+  if (!config.logsDir) return pino(options, pino.destination({ fd: 1, sync: true }));
+  mkdirSync(config.logsDir, { recursive: true });
+  return pino(
+    options,
+    pino.multistream([
+      { stream: pino.destination({ fd: 1, sync: true }) },
+      { stream: pino.destination({ dest: join(config.logsDir, 'server.log'), append: true, sync: true }) },
+    ]),
+  );
+}
+
+async function serve(config: ServerConfig, log: Logger): Promise<void> {
+  const rocksdbDir = join(config.dataDir, 'rocksdb');
+  mkdirSync(rocksdbDir, { recursive: true });
+  mkdirSync(join(config.dataDir, 'storage'), { recursive: true });
+  const lock = await acquireLock(join(rocksdbDir, 'LOCK'));
+  if (lock.tookOverFrom !== undefined) log.warn({ previousPid: lock.tookOverFrom, lock: lock.path }, 'stale data directory lock taken over');
+
+  const walPath = join(rocksdbDir, 'wal.log');
+  const opened = await openWal(walPath).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
+  if (opened.droppedTail) log.warn({ wal: walPath, ...opened.droppedTail }, 'wal torn tail dropped');
+  const state = emptyState();
+  for (const [index, record] of opened.records.entries()) {
+    if (!isWalRecord(record)) {
+      await lock.release();
+      throw new Error(`write-ahead log ${walPath}: record ${index} is not a reference-server record`);
+    }
+    applyRecord(state, record);
+  }
+  const rows = [...state.tables.values()].reduce((sum, table) => sum + [...table.partitions.values()].reduce((n, rowsOf) => n + rowsOf.size, 0), 0);
+  log.info({ wal: walPath, records: opened.records.length, namespaces: state.namespaces.size, tables: state.tables.size, rows, lastSeq: state.lastSeq }, 'wal replayed');
+
+  const executor = createExecutor({
+    state,
+    wal: opened.wal,
+    defects: new Set(config.defects),
+    ackDelayMs: config.ackDelayMs,
+    defaultQueryLimit: config.defaultQueryLimit,
+    maxQueryLimit: config.maxQueryLimit,
+    log,
+  });
+  const auth = createAuth({
+    acceptBasic: config.acceptBasicAuth,
+    ...(config.rootPassword ? { rootPassword: config.rootPassword } : {}),
+    ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
+  });
+  const api = createHttpApi({ auth, executor, log });
+
+  await new Promise<void>((resolve, reject) => {
+    api.server.once('error', (error: NodeJS.ErrnoException) => {
+      const message = error.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use` : `cannot listen on ${config.host}:${config.port}: ${error.message}`;
+      lock.release().finally(() => reject(new Error(message)));
+    });
+    api.server.listen(config.port, config.host, () => resolve());
+  });
+  log.info(
+    {
+      host: config.host,
+      port: config.port,
+      dataDir: config.dataDir,
+      version: SERVER_VERSION,
+      defects: config.defects,
+      configuredBy: config.configuredBy,
+      auth: { bearer: true, basic: config.acceptBasicAuth, needsSetup: auth.needsSetup() },
+    },
+    'server listening',
+  );
+  installShutdown(api, executor, opened.wal, lock, log);
+}
+
+function installShutdown(
+  api: ReturnType<typeof createHttpApi>,
+  executor: ReturnType<typeof createExecutor>,
+  wal: { close(): Promise<void> },
+  lock: DataDirLock,
+  log: Logger,
+): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error('graceful shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    api.server.close();
+    api.server.closeIdleConnections();
+    void (async () => {
+      while (api.inFlight() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      api.server.closeAllConnections();
+      await executor.settle();
+      await wal.close();
+      await lock.release();
+      clearTimeout(deadline);
+      log.info('shutdown complete');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+await main();

@@ -1,0 +1,69 @@
+/** The statements of the SQL subset, as data. */
+export type Value = number | string | boolean | null;
+
+export interface TableRef {
+  /** Absent when the statement names the table without a namespace. */
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export type ColumnTypeName = 'BigInt' | 'Int' | 'SmallInt' | 'Text' | 'Boolean' | 'Double' | 'Float' | 'Timestamp';
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnTypeName;
+  readonly primaryKey: boolean;
+  readonly nullable: boolean;
+  readonly defaultValue?: Value;
+}
+
+export type SelectItem =
+  | { readonly kind: 'star' }
+  | { readonly kind: 'count-star' }
+  | { readonly kind: 'column'; readonly name: string }
+  | { readonly kind: 'literal'; readonly value: Value; readonly text: string };
+
+export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
+
+export type Condition =
+  | { readonly kind: 'and' | 'or'; readonly left: Condition; readonly right: Condition }
+  | { readonly kind: 'not'; readonly condition: Condition }
+  | { readonly kind: 'compare'; readonly column: string; readonly operator: ComparisonOperator; readonly value: Value }
+  | { readonly kind: 'in'; readonly column: string; readonly values: readonly Value[]; readonly negated: boolean }
+  | { readonly kind: 'is-null'; readonly column: string; readonly negated: boolean };
+
+export interface OrderTerm {
+  readonly column: string;
+  readonly descending: boolean;
+}
+
+export type Statement =
+  | {
+      readonly kind: 'select';
+      readonly items: readonly SelectItem[];
+      readonly from?: TableRef;
+      readonly where?: Condition;
+      readonly orderBy: readonly OrderTerm[];
+      readonly limit?: number;
+      readonly offset?: number;
+    }
+  | { readonly kind: 'create-namespace'; readonly name: string; readonly ifNotExists: boolean }
+  | { readonly kind: 'drop-namespace'; readonly name: string; readonly ifExists: boolean; readonly cascade: boolean }
+  | {
+      readonly kind: 'create-table';
+      readonly table: TableRef;
+      readonly ifNotExists: boolean;
+      readonly columns: readonly ColumnSpec[];
+      /** WITH (...) options, keys upper-cased; a `CREATE USER TABLE` sets TYPE. */
+      readonly options: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'drop-table'; readonly table: TableRef; readonly ifExists: boolean }
+  | { readonly kind: 'insert'; readonly table: TableRef; readonly columns?: readonly string[]; readonly rows: readonly (readonly Value[])[] }
+  | {
+      readonly kind: 'update';
+      readonly table: TableRef;
+      readonly assignments: readonly { readonly column: string; readonly value: Value }[];
+      readonly where?: Condition;
+    }
+  | { readonly kind: 'delete'; readonly table: TableRef; readonly where?: Condition }
+  | { readonly kind: 'execute-as-user'; readonly user: string; readonly statement: Statement };
