@@ -1,3 +1,5 @@
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { HistoryEvent } from './events.js';
 
@@ -31,7 +33,10 @@ export interface History {
 
 /** The run's history as pino NDJSON: one event per line, `msg` is the event type. */
 export function openHistory(path: string): History {
-  const destination = pino.destination({ dest: path, sync: false, mkdir: true, minLength: 4096 });
+  // An fd opened here makes the destination ready at once, so an early process.exit cannot
+  // meet a stream that is still opening.
+  mkdirSync(dirname(path), { recursive: true });
+  const destination = pino.destination({ dest: openSync(path, 'a'), sync: false, minLength: 4096 });
   const logger: Logger = pino(
     { base: null, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime },
     destination,

@@ -8,7 +8,7 @@ import { createAckCounter, planKillTriggers, triggerFired, type KillTrigger } fr
 import { EXIT_CODES, RESULT_SCHEMA_VERSION, type CycleResult, type RunResult, type Verdict, type ViolationRecord } from '../report/result.js';
 import type { NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
 import { generateCredentials } from '../target/credentials.js';
-import { createTarget, type TargetSpec } from '../target/index.js';
+import { assertTargetLaunchable, createTarget, type TargetSpec } from '../target/index.js';
 import { findFreePort, isPortFree } from '../target/ports.js';
 import { waitUntilReady } from '../target/readiness.js';
 import { reapOrphans } from '../target/server-registry.js';
@@ -82,6 +82,7 @@ class StepError extends Error {
 
 /** Runs one campaign end to end and writes its run folder. Never leaves a server running. */
 export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks = {}): Promise<RunResult> {
+  assertTargetLaunchable(config.target);
   for (const orphan of await reapOrphans()) {
     hooks.onProgress?.({ kind: 'orphan-stopped', pid: orphan.pgid, runDir: orphan.runDir });
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { packageRoot } from '../util/package-root.js';
+import { TargetSetupError } from './kalamdb.js';
 import type { AuthMode, Credentials, Incarnation, LaunchPlan, Target } from './types.js';
 
 export interface ReferenceTargetSpec {
@@ -14,7 +15,7 @@ export interface ReferenceTargetSpec {
 export function referenceServerEntry(): string {
   const entry = join(packageRoot(), 'dist', 'src', 'reference-server', 'main.js');
   if (!existsSync(entry)) {
-    throw new Error(`reference server is not built (${entry} is missing): run "npm run build" first`);
+    throw new TargetSetupError(`reference server is not built (${entry} is missing): run "npm run build" first`);
   }
   return entry;
 }
