@@ -12,6 +12,10 @@ export interface ServerConfig {
   readonly logsDir?: string;
   readonly defects: readonly DefectName[];
   readonly ackDelayMs: number;
+  /** Pause between the steps of a flush, to widen crash windows in tests; 0 in real campaigns. */
+  readonly flushDelayMs: number;
+  /** How often FLUSH_POLICY interval:S is checked (KalamDB's [flush] check_interval_seconds). */
+  readonly flushCheckIntervalMs: number;
   readonly acceptBasicAuth: boolean;
   readonly defaultQueryLimit: number;
   readonly maxQueryLimit: number;
@@ -29,6 +33,7 @@ export class ConfigError extends Error {
 
 export const USAGE = `usage: kalam-reference-server --data-dir DIR --port PORT [--host 127.0.0.1] [--defect NAME]... [--ack-delay-ms MS]
                               [--accept-basic-auth] [--default-query-limit N] [--max-query-limit N] [--logs-dir DIR]
+                              [--flush-delay-ms MS] [--flush-check-interval-ms MS]
        kalam-reference-server SERVER_TOML          (KalamDB mode: the config file kalamdb-server takes)
 defects: ${Object.keys(DEFECTS).join(', ')}`;
 
@@ -75,6 +80,8 @@ function fromFlags(argv: readonly string[]): Omit<ServerConfig, 'rootPassword' |
         'default-query-limit': { type: 'string', default: '50' },
         'max-query-limit': { type: 'string', default: '1000' },
         'logs-dir': { type: 'string' },
+        'flush-delay-ms': { type: 'string', default: '0' },
+        'flush-check-interval-ms': { type: 'string', default: '1000' },
       },
     }));
   } catch (error) {
@@ -89,6 +96,8 @@ function fromFlags(argv: readonly string[]): Omit<ServerConfig, 'rootPassword' |
     ...(values['logs-dir'] ? { logsDir: resolve(values['logs-dir']) } : {}),
     defects: values.defect as DefectName[],
     ackDelayMs: integer(values['ack-delay-ms'], '--ack-delay-ms', 0, 600_000),
+    flushDelayMs: integer(values['flush-delay-ms'], '--flush-delay-ms', 0, 600_000),
+    flushCheckIntervalMs: integer(values['flush-check-interval-ms'], '--flush-check-interval-ms', 10, 3_600_000),
     acceptBasicAuth: values['accept-basic-auth'],
     defaultQueryLimit: integer(values['default-query-limit'], '--default-query-limit', 1, 1_000_000),
     maxQueryLimit: integer(values['max-query-limit'], '--max-query-limit', 1, 1_000_000),
@@ -114,6 +123,7 @@ function fromToml(argv: readonly string[], env: NodeJS.ProcessEnv): Omit<ServerC
   const storage = section('storage');
   const logging = section('logging');
   const limits = section('limits');
+  const flush = section('flush');
   const text = (value: unknown, fallback: string) => (typeof value === 'string' || typeof value === 'number' ? String(value) : fallback);
   const dataPath = env.KALAMDB_DATA_DIR ?? text(storage.data_path, './data');
   const logsPath = env.KALAMDB_LOGS_DIR ?? (typeof logging.logs_path === 'string' ? logging.logs_path : undefined);
@@ -124,6 +134,8 @@ function fromToml(argv: readonly string[], env: NodeJS.ProcessEnv): Omit<ServerC
     ...(logsPath ? { logsDir: resolve(logsPath) } : {}),
     defects: [],
     ackDelayMs: 50,
+    flushDelayMs: integer(env.KALAM_REFERENCE_FLUSH_DELAY_MS ?? '0', 'KALAM_REFERENCE_FLUSH_DELAY_MS', 0, 600_000),
+    flushCheckIntervalMs: 1000 * integer(text(flush.check_interval_seconds, '1'), 'flush.check_interval_seconds', 1, 3600),
     acceptBasicAuth: false,
     defaultQueryLimit: integer(text(limits.default_query_limit, '50'), 'limits.default_query_limit', 1, 1_000_000),
     maxQueryLimit: integer(text(limits.max_query_limit, '1000'), 'limits.max_query_limit', 1, 1_000_000),

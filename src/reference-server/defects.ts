@@ -4,6 +4,9 @@
  */
 export const DEFECTS = {
   'ack-before-write': 'acknowledge an INSERT at once and append it to the WAL --ack-delay-ms later, from memory',
+  'manifest-in-place': 'rewrite manifest.json in place (truncate, write in two halves, no fsync) instead of temp file + rename',
+  'drop-hot-before-manifest': 'delete flushed rows from the hot tier before the manifest that names their segment is committed',
+  'no-dedupe': 'reads count a row present in both the hot and the cold tier twice',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

@@ -2,10 +2,12 @@ import type { Logger } from 'pino';
 import type { ColumnSpec, ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
 import { SqlError } from './errors.js';
 import { assertColumnsExist, columnsIn, matches, sortRows, type ResultColumn, type Row } from './query.js';
-import { applyRecord, partitionOf, tableKey, type DatabaseState, type StoredRow, type TableDefinition, type TableState, type TableType, type WalRecord } from './state.js';
+import { applyRecord, tableKey, type DatabaseState, type StoredRow, type TableDefinition, type TableState, type TableType, type WalRecord } from './state.js';
 import { SYSTEM_TABLES } from './system-tables.js';
 import type { WriteAheadLog } from './wal.js';
 import type { DefectName } from './defects.js';
+import type { ColdScope } from './cold-tier.js';
+import type { Flusher } from './flush.js';
 
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
@@ -31,6 +33,11 @@ export interface ExecutorOptions {
   readonly defaultQueryLimit: number;
   readonly maxQueryLimit: number;
   readonly log: Logger;
+  /** Cold scopes per table key, then partition. */
+  readonly cold: Map<string, Map<string, ColdScope>>;
+  readonly flusher: Flusher;
+  /** Called after an INSERT is durable, so a FLUSH_POLICY can queue a flush. */
+  readonly afterInsert?: (table: TableState) => void;
 }
 
 export interface Executor {
@@ -62,6 +69,28 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return table.definition.type === 'user' ? user : '';
   }
 
+  /** Hot and cold merged: per primary key the highest `_seq` wins, and tombstones hide the key. */
+  function visibleRows(table: TableState, partition: string): StoredRow[] {
+    const definition = table.definition;
+    const hot = table.partitions.get(partition);
+    const scope = options.cold.get(tableKey(definition.namespace, definition.name))?.get(partition);
+    if (scope?.unavailable) throw new SqlError('SQL_EXECUTION_ERROR', `${definition.namespace}.${definition.name}: ${scope.unavailable}`);
+    if (!scope || scope.rows.size === 0) return [...(hot?.values() ?? [])].filter((row) => !row.deleted);
+    if (options.defects.has('no-dedupe')) {
+      return [...scope.rows.values(), ...(hot?.values() ?? [])].filter((row) => !row.deleted);
+    }
+    const merged = new Map(scope.rows);
+    for (const [key, row] of hot ?? []) {
+      const cold = merged.get(key);
+      if (!cold || cold.seq < row.seq) merged.set(key, row);
+    }
+    return [...merged.values()].filter((row) => !row.deleted);
+  }
+
+  function visibleKeys(table: TableState, partition: string): Set<Value> {
+    return new Set(visibleRows(table, partition).map((row) => row.values[table.definition.primaryKey] ?? null));
+  }
+
   async function execute(statement: Statement, session: Session, asUser?: string): Promise<StatementResult> {
     const actingUser = asUser ?? session.user;
     switch (statement.kind) {
@@ -87,6 +116,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
         return createTable(statement, session);
       case 'drop-table':
         return dropTable(statement.table, statement.ifExists, session);
+      case 'flush':
+        return flush(statement, session);
     }
   }
 
@@ -110,8 +141,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         { name: '_seq', data_type: 'BigInt' as const },
         { name: '_deleted', data_type: 'Boolean' as const },
       ];
-      const stored = table.partitions.get(partitionFor(table, user));
-      rows = stored ? [...stored.values()].map((row) => ({ ...row.values, _seq: row.seq, _deleted: false })) : [];
+      rows = visibleRows(table, partitionFor(table, user)).map((row) => ({ ...row.values, _seq: row.seq, _deleted: false }));
       where = `${definition.namespace}.${definition.name}`;
       // Without ORDER BY, rows come in primary-key order, like a scan of KalamDB's key-ordered store.
       if (statement.orderBy.length === 0) sortRows(rows, [{ column: definition.primaryKey, descending: false }]);
@@ -173,7 +203,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
     }
     const partition = partitionFor(table, user);
-    const committed = table.partitions.get(partition);
+    const committed = visibleKeys(table, partition);
     const reservationKey = `${tableKey(definition.namespace, definition.name)}/${partition}`;
     const reserved = inFlightKeys.get(reservationKey) ?? new Set<Value>();
     const keysOfStatement = new Set<Value>();
@@ -187,7 +217,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         row[column.name] = coerce(index === -1 ? (column.defaultValue ?? null) : values[index]!, column, definition);
       }
       const key = row[definition.primaryKey]!;
-      if (keysOfStatement.has(key) || committed?.has(key) || reserved.has(key)) {
+      if (keysOfStatement.has(key) || committed.has(key) || reserved.has(key)) {
         throw new SqlError(
           'SQL_EXECUTION_ERROR',
           `Primary key violation: duplicate value ${JSON.stringify(key)} for column '${definition.primaryKey}' in ${definition.namespace}.${definition.name}`,
@@ -213,6 +243,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       for (const key of keysOfStatement) reserved.delete(key);
       if (reserved.size === 0) inFlightKeys.delete(reservationKey);
     }
+    options.afterInsert?.(table);
     return result;
   }
 
@@ -236,7 +267,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       throw new SqlError('SQL_EXECUTION_ERROR', `cannot update primary key column '${definition.primaryKey}'`);
     }
     const partition = partitionFor(table, user);
-    const targets = [...(table.partitions.get(partition)?.values() ?? [])].filter((row) => matches(statement.where, row.values));
+    const targets = visibleRows(table, partition).filter((row) => matches(statement.where, row.values));
     if (targets.length === 0) return { row_count: 0, message: 'Updated 0 row(s)' };
     const rows = targets.map((row) => {
       const values: Record<string, Value> = { ...row.values };
@@ -255,7 +286,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const columns = definition.columns.map((column) => ({ name: column.name, data_type: column.type }));
     assertColumnsExist(columnsIn(statement.where), columns, `${definition.namespace}.${definition.name}`);
     const partition = partitionFor(table, user);
-    const keys = [...(table.partitions.get(partition)?.values() ?? [])]
+    const keys = visibleRows(table, partition)
       .filter((row) => matches(statement.where, row.values))
       .map((row) => row.values[definition.primaryKey] ?? null);
     if (keys.length === 0) return { row_count: 0, message: 'Deleted 0 row(s)' };
@@ -324,6 +355,21 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
     await commit({ op: 'create-table', table: definition });
     return { row_count: 0, message: `Table '${namespace}.${name}' created` };
+  }
+
+  async function flush(statement: Extract<Statement, { kind: 'flush' }>, session: Session): Promise<StatementResult> {
+    let tables: TableState[];
+    if (statement.table) tables = [resolveTable(statement.table, session)];
+    else if (statement.namespace) {
+      if (!state.namespaces.has(statement.namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${statement.namespace}' does not exist`);
+      tables = [...state.tables.values()].filter((table) => table.definition.namespace === statement.namespace);
+    } else tables = [...state.tables.values()];
+    const flushable = tables.filter((table) => table.definition.type !== 'stream');
+    if (statement.table && flushable.length === 0) throw new SqlError('SQL_EXECUTION_ERROR', 'STREAM tables never flush to Parquet');
+    const jobIds: string[] = [];
+    for (const table of flushable) jobIds.push(await options.flusher.enqueue(table));
+    const what = statement.table ? `table ${flushable[0]!.definition.namespace}.${flushable[0]!.definition.name}` : `${flushable.length} table(s)`;
+    return { row_count: 0, message: `Flush started for ${what}. Job ID: ${jobIds.join(', ')}` };
   }
 
   async function dropTable(ref: TableRef, ifExists: boolean, session: Session): Promise<StatementResult> {

@@ -7,7 +7,10 @@ import { ConfigError, loadConfig, USAGE, type ServerConfig } from './config.js';
 import { acquireLock, LockHeldError, type DataDirLock } from './data-dir-lock.js';
 import { createExecutor } from './executor.js';
 import { createHttpApi, SERVER_VERSION } from './http-api.js';
-import { applyRecord, emptyState, isWalRecord } from './state.js';
+import { applyRecord, emptyState, isWalRecord, type JobRecord } from './state.js';
+import { loadTableScopes, type ColdScope } from './cold-tier.js';
+import { createFlusher } from './flush.js';
+import { createFlushPolicies } from './flush-policy.js';
 import { openWal } from './wal.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure (port in use, data dir locked, bad WAL), 2 usage. */
@@ -73,14 +76,28 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   const rows = [...state.tables.values()].reduce((sum, table) => sum + [...table.partitions.values()].reduce((n, rowsOf) => n + rowsOf.size, 0), 0);
   log.info({ wal: walPath, records: opened.records.length, namespaces: state.namespaces.size, tables: state.tables.size, rows, lastSeq: state.lastSeq }, 'wal replayed');
 
+  const cold = new Map<string, Map<string, ColdScope>>();
+  for (const [key, table] of state.tables) cold.set(key, await loadTableScopes(config.dataDir, table, log));
+  const defects = new Set(config.defects);
+  const flusher = createFlusher({ dataDir: config.dataDir, state, wal: opened.wal, cold, defects, flushDelayMs: config.flushDelayMs, log });
+  for (const job of state.jobs.values()) {
+    if (job.status !== 'queued' && job.status !== 'running') continue;
+    const failed: JobRecord = { ...job, status: 'failed', finishedAt: Date.now(), message: 'interrupted: the server stopped before the job finished' };
+    await opened.wal.append({ op: 'job', job: failed }, () => applyRecord(state, { op: 'job', job: failed }));
+    log.warn({ jobId: job.jobId, was: job.status }, 'job interrupted by the previous shutdown marked failed');
+  }
+  const policies = createFlushPolicies(state, flusher, config.flushCheckIntervalMs, log);
   const executor = createExecutor({
     state,
     wal: opened.wal,
-    defects: new Set(config.defects),
+    defects,
     ackDelayMs: config.ackDelayMs,
     defaultQueryLimit: config.defaultQueryLimit,
     maxQueryLimit: config.maxQueryLimit,
     log,
+    cold,
+    flusher,
+    afterInsert: policies.afterInsert,
   });
   const auth = createAuth({
     acceptBasic: config.acceptBasicAuth,
@@ -108,12 +125,16 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
     },
     'server listening',
   );
-  installShutdown(api, executor, opened.wal, lock, log);
+  installShutdown(api, async () => {
+    policies.stop();
+    await executor.settle();
+    await flusher.idle();
+  }, opened.wal, lock, log);
 }
 
 function installShutdown(
   api: ReturnType<typeof createHttpApi>,
-  executor: ReturnType<typeof createExecutor>,
+  drain: () => Promise<void>,
   wal: { close(): Promise<void> },
   lock: DataDirLock,
   log: Logger,
@@ -132,7 +153,7 @@ function installShutdown(
     void (async () => {
       while (api.inFlight() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
       api.server.closeAllConnections();
-      await executor.settle();
+      await drain();
       await wal.close();
       await lock.release();
       clearTimeout(deadline);

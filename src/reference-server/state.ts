@@ -24,6 +24,30 @@ export interface StoredRow {
   /** The MVCC sequence number (KalamDB's `_seq`); unique across the database. */
   readonly seq: number;
   readonly values: Readonly<Record<string, Value>>;
+  /** A tombstone (KalamDB's `_deleted`): the key's newest version says it is gone. */
+  readonly deleted?: boolean;
+}
+
+export type JobStatus = 'new' | 'queued' | 'running' | 'retrying' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+export interface JobRecord {
+  readonly jobId: string;
+  readonly jobType: 'flush';
+  readonly status: JobStatus;
+  /** The table the job works on. */
+  readonly namespace: string;
+  readonly table: string;
+  readonly message: string | null;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly retryCount: number;
+}
+
+/** The server's last committed manifest of a scope, kept in the hot tier like KalamDB's RocksDB manifest cache. */
+export interface ManifestHint {
+  readonly version: number;
+  readonly segments: readonly string[];
 }
 
 export interface NamespaceRecord {
@@ -33,15 +57,19 @@ export interface NamespaceRecord {
 
 export interface TableState {
   readonly definition: TableDefinition;
-  /** Partition ('' for SHARED tables, the user id for USER tables) → primary key → row. */
+  /** Hot tier. Partition ('' for SHARED tables, the user id for USER tables) → primary key → row. */
   readonly partitions: Map<string, Map<Value, StoredRow>>;
+  /** Partition → manifest the hot tier remembers committing (a manifest.json that vanished is rebuilt). */
+  readonly manifests: Map<string, ManifestHint>;
 }
 
 export interface DatabaseState {
   readonly namespaces: Map<string, NamespaceRecord>;
   /** Keyed by `namespace.table`. */
   readonly tables: Map<string, TableState>;
+  readonly jobs: Map<string, JobRecord>;
   lastSeq: number;
+  lastJobNumber: number;
 }
 
 export type WalRecord =
@@ -50,10 +78,14 @@ export type WalRecord =
   | { readonly op: 'create-table'; readonly table: TableDefinition }
   | { readonly op: 'drop-table'; readonly table: string }
   | { readonly op: 'put'; readonly table: string; readonly partition: string; readonly rows: readonly StoredRow[] }
-  | { readonly op: 'delete'; readonly table: string; readonly partition: string; readonly keys: readonly Value[]; readonly seq: number };
+  | { readonly op: 'delete'; readonly table: string; readonly partition: string; readonly keys: readonly Value[]; readonly seq: number }
+  | { readonly op: 'job'; readonly job: JobRecord }
+  /** Hot rows a flush moved to the cold tier; a key whose hot version changed since is kept. */
+  | { readonly op: 'flushed'; readonly table: string; readonly partition: string; readonly rows: readonly (readonly [Value, number])[] }
+  | { readonly op: 'manifest'; readonly table: string; readonly partition: string; readonly manifest: ManifestHint };
 
 export function emptyState(): DatabaseState {
-  return { namespaces: new Map(), tables: new Map(), lastSeq: 0 };
+  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), lastSeq: 0, lastJobNumber: 0 };
 }
 
 export function tableKey(namespace: string, name: string): string {
@@ -87,7 +119,7 @@ export function applyRecord(state: DatabaseState, record: WalRecord): void {
     case 'create-table': {
       const key = tableKey(record.table.namespace, record.table.name);
       if (!state.tables.has(key) && state.namespaces.has(record.table.namespace)) {
-        state.tables.set(key, { definition: record.table, partitions: new Map() });
+        state.tables.set(key, { definition: record.table, partitions: new Map(), manifests: new Map() });
       }
       return;
     }
@@ -105,15 +137,35 @@ export function applyRecord(state: DatabaseState, record: WalRecord): void {
     }
     case 'delete': {
       state.lastSeq = Math.max(state.lastSeq, record.seq);
-      const rows = state.tables.get(record.table)?.partitions.get(record.partition);
-      if (!rows) return;
-      for (const key of record.keys) rows.delete(key);
+      const table = state.tables.get(record.table);
+      if (!table) return;
+      const rows = partitionOf(table, record.partition);
+      const primaryKey = table.definition.primaryKey;
+      // A tombstone, not a removal: older versions of the key may live in the cold tier.
+      for (const key of record.keys) rows.set(key, { seq: record.seq, values: { [primaryKey]: key }, deleted: true });
       return;
     }
+    case 'job': {
+      state.jobs.set(record.job.jobId, record.job);
+      const number = Number(/(\d+)$/.exec(record.job.jobId)?.[1] ?? 0);
+      state.lastJobNumber = Math.max(state.lastJobNumber, number);
+      return;
+    }
+    case 'flushed': {
+      const rows = state.tables.get(record.table)?.partitions.get(record.partition);
+      if (!rows) return;
+      for (const [key, seq] of record.rows) {
+        if (rows.get(key)?.seq === seq) rows.delete(key);
+      }
+      return;
+    }
+    case 'manifest':
+      state.tables.get(record.table)?.manifests.set(record.partition, record.manifest);
+      return;
   }
 }
 
-const OPS = new Set(['create-namespace', 'drop-namespace', 'create-table', 'drop-table', 'put', 'delete']);
+const OPS = new Set(['create-namespace', 'drop-namespace', 'create-table', 'drop-table', 'put', 'delete', 'job', 'flushed', 'manifest']);
 
 /** Records come from our own checksummed log; this only guards against a log from another program. */
 export function isWalRecord(value: unknown): value is WalRecord {

@@ -23,6 +23,31 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
         table_count: [...state.tables.values()].filter((table) => table.definition.namespace === namespace.name).length,
       })),
   },
+  jobs: {
+    columns: [
+      { name: 'job_id', data_type: 'Text' },
+      { name: 'job_type', data_type: 'Text' },
+      { name: 'status', data_type: 'Text' },
+      { name: 'parameters', data_type: 'Text' },
+      { name: 'message', data_type: 'Text' },
+      { name: 'created_at', data_type: 'Timestamp' },
+      { name: 'started_at', data_type: 'Timestamp' },
+      { name: 'finished_at', data_type: 'Timestamp' },
+      { name: 'retry_count', data_type: 'Int' },
+    ],
+    rows: (state) =>
+      [...state.jobs.values()].map((job) => ({
+        job_id: job.jobId,
+        job_type: job.jobType,
+        status: job.status,
+        parameters: JSON.stringify({ namespace_id: job.namespace, table_name: job.table }),
+        message: job.message,
+        created_at: job.createdAt,
+        started_at: job.startedAt,
+        finished_at: job.finishedAt,
+        retry_count: job.retryCount,
+      })),
+  },
   tables: {
     columns: [
       { name: 'table_id', data_type: 'Text' },

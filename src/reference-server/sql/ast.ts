@@ -66,4 +66,6 @@ export type Statement =
       readonly where?: Condition;
     }
   | { readonly kind: 'delete'; readonly table: TableRef; readonly where?: Condition }
-  | { readonly kind: 'execute-as-user'; readonly user: string; readonly statement: Statement };
+  | { readonly kind: 'execute-as-user'; readonly user: string; readonly statement: Statement }
+  /** `STORAGE FLUSH TABLE t`, `STORAGE FLUSH ALL IN ns`, `STORAGE FLUSH ALL`, and the older `FLUSH TABLE t`. */
+  | { readonly kind: 'flush'; readonly table?: TableRef; readonly namespace?: string };

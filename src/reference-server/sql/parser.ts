@@ -51,6 +51,11 @@ class Parser {
     if (this.acceptWord('CREATE')) return this.create();
     if (this.acceptWord('DROP')) return this.drop();
     if (this.acceptWord('EXECUTE')) return this.executeAsUser();
+    if (this.acceptWord('STORAGE')) {
+      this.expectWord('FLUSH');
+      return this.flush();
+    }
+    if (this.acceptWord('FLUSH')) return this.flush();
     throw this.error(`unsupported statement starting with ${describe(first)}`);
   }
 
@@ -230,6 +235,13 @@ class Parser {
     this.expectWord('TABLE');
     const ifExists = this.acceptWords('IF', 'EXISTS');
     return { kind: 'drop-table', table: this.tableRef(), ifExists };
+  }
+
+  private flush(): Statement {
+    if (this.acceptWord('TABLE')) return { kind: 'flush', table: this.tableRef() };
+    this.expectWord('ALL');
+    if (this.acceptWord('IN')) return { kind: 'flush', namespace: this.identifier() };
+    return { kind: 'flush' };
   }
 
   private executeAsUser(): Statement {

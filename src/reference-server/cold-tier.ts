@@ -1,0 +1,285 @@
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { readParquetFooter, readParquetRows } from '../parquet/segment-reader.js';
+import { encodeSegment, type SegmentColumn, type SegmentColumnType } from '../parquet/segment-writer.js';
+import type { ColumnTypeName, Value } from './sql/ast.js';
+import type { StoredRow, TableDefinition, TableState } from './state.js';
+import { syncDirectory } from './wal.js';
+
+/**
+ * The cold tier, laid out as KalamDB lays it out (INTERFACE.md, "On disk"):
+ *   storage/{namespace}/{table}/manifest.json, batch-N.parquet           SHARED
+ *   storage/{namespace}/{table}/{userId}/manifest.json, batch-N.parquet  USER
+ */
+
+export interface SegmentEntry {
+  readonly id: string;
+  readonly path: string;
+  readonly min_seq: number;
+  readonly max_seq: number;
+  readonly row_count: number;
+  readonly size_bytes: number;
+  readonly created_at: number;
+  readonly schema_version: number;
+  readonly status: 'in_progress' | 'committed' | 'tombstone';
+  readonly column_stats: Record<string, { min: Value; max: Value; null_count: number }>;
+}
+
+export interface Manifest {
+  readonly table_id: { readonly namespace_id: string; readonly table_name: string };
+  readonly user_id: string | null;
+  readonly version: number;
+  readonly created_at: number;
+  readonly updated_at: number;
+  readonly last_sequence_number: number;
+  readonly segments: readonly SegmentEntry[];
+}
+
+/** One scope of the cold tier: a table (SHARED) or a table and user (USER), in memory. */
+export interface ColdScope {
+  readonly dir: string;
+  manifest: Manifest | undefined;
+  /** Newest version per primary key across the scope's committed segments. */
+  rows: Map<Value, StoredRow>;
+  /** Set when the scope cannot be served (e.g. the manifest names a missing file); queries on it fail. */
+  unavailable?: string;
+}
+
+export const MANIFEST = 'manifest.json';
+const SEGMENT_FILE = /^batch-(\d+)\.parquet$/;
+
+export function tableDir(dataDir: string, table: TableDefinition): string {
+  return join(dataDir, 'storage', table.namespace, table.name);
+}
+
+export function scopeDir(dataDir: string, table: TableDefinition, partition: string): string {
+  return table.type === 'user' ? join(tableDir(dataDir, table), partition) : tableDir(dataDir, table);
+}
+
+const PARQUET_TYPES: Readonly<Record<ColumnTypeName, SegmentColumnType>> = {
+  BigInt: 'INT64',
+  Int: 'INT32',
+  SmallInt: 'INT32',
+  Text: 'UTF8',
+  Boolean: 'BOOLEAN',
+  Double: 'DOUBLE',
+  Float: 'DOUBLE',
+  Timestamp: 'INT64',
+};
+
+/** A parquet segment of `rows`: the user columns plus `_seq` (INT64) and `_deleted` (BOOLEAN). */
+export async function encodeRows(table: TableDefinition, rows: readonly StoredRow[]): Promise<Uint8Array> {
+  const columns: SegmentColumn[] = table.columns.map((column) => ({
+    name: column.name,
+    type: PARQUET_TYPES[column.type],
+    values: rows.map((row) => {
+      const value = row.values[column.name] ?? null;
+      return PARQUET_TYPES[column.type] === 'INT64' && typeof value === 'number' ? BigInt(value) : value;
+    }),
+  }));
+  columns.push({ name: '_seq', type: 'INT64', values: rows.map((row) => BigInt(row.seq)) });
+  columns.push({ name: '_deleted', type: 'BOOLEAN', values: rows.map((row) => row.deleted === true) });
+  return encodeSegment(columns, rows.length);
+}
+
+export async function decodeRows(table: TableDefinition, bytes: Uint8Array): Promise<StoredRow[]> {
+  const records = await readParquetRows(bytes);
+  return records.map((record) => {
+    const values: Record<string, Value> = {};
+    for (const column of table.columns) values[column.name] = fromParquet(record[column.name]);
+    return { seq: Number(record._seq), values, ...(record._deleted === true ? { deleted: true } : {}) };
+  });
+}
+
+function fromParquet(value: unknown): Value {
+  if (typeof value === 'bigint') return Number(value);
+  if (value === undefined) return null;
+  return value as Value;
+}
+
+export function columnStats(table: TableDefinition, rows: readonly StoredRow[]): SegmentEntry['column_stats'] {
+  const stats: Record<string, { min: Value; max: Value; null_count: number }> = {};
+  for (const column of table.columns) {
+    let min: Value = null;
+    let max: Value = null;
+    let nulls = 0;
+    for (const row of rows) {
+      const value = row.values[column.name] ?? null;
+      if (value === null) {
+        nulls++;
+        continue;
+      }
+      if (min === null || value < min) min = value;
+      if (max === null || value > max) max = value;
+    }
+    stats[column.name] = { min, max, null_count: nulls };
+  }
+  return stats;
+}
+
+/** Writes bytes to `path` and fsyncs the file before closing it. */
+export async function writeDurably(path: string, bytes: Uint8Array | string): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** temp file → fsync → rename → fsync of the folder: a reader sees the old manifest or the new one. */
+export async function writeManifestAtomically(dir: string, manifest: Manifest): Promise<void> {
+  const temp = join(dir, `${MANIFEST}.tmp`);
+  await writeDurably(temp, JSON.stringify(manifest, null, 2));
+  await rename(temp, join(dir, MANIFEST));
+  await syncDirectory(dir);
+}
+
+export function nextBatchNumber(scope: ColdScope): number {
+  let highest = -1;
+  for (const segment of scope.manifest?.segments ?? []) {
+    const match = SEGMENT_FILE.exec(segment.path);
+    if (match) highest = Math.max(highest, Number(match[1]));
+  }
+  return highest + 1;
+}
+
+export function mergeIntoScope(scope: ColdScope, rows: readonly StoredRow[], primaryKey: string): void {
+  for (const row of rows) {
+    const key = row.values[primaryKey] ?? null;
+    const current = scope.rows.get(key);
+    if (!current || current.seq < row.seq) scope.rows.set(key, row);
+  }
+}
+
+/**
+ * Opens every scope of a table at start: removes leftover temp files, ignores parquet files no
+ * manifest names, rebuilds a manifest that is unparseable (or gone, when the hot tier remembers
+ * committing one) from the parquet footers, and loads the committed segments' rows.
+ */
+export async function loadTableScopes(dataDir: string, table: TableState, log: Logger): Promise<Map<string, ColdScope>> {
+  const scopes = new Map<string, ColdScope>();
+  const definition = table.definition;
+  if (definition.type === 'stream') return scopes;
+  const root = tableDir(dataDir, definition);
+  if (!existsSync(root)) return scopes;
+  const partitions = definition.type === 'user' ? (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name) : [''];
+  for (const partition of partitions) {
+    scopes.set(partition, await loadScope(scopeDir(dataDir, definition, partition), table, partition, log));
+  }
+  return scopes;
+}
+
+async function loadScope(dir: string, table: TableState, partition: string, log: Logger): Promise<ColdScope> {
+  const definition = table.definition;
+  const scope: ColdScope = { dir, manifest: undefined, rows: new Map() };
+  const names = await readdir(dir);
+  for (const name of names.filter((entry) => entry.endsWith('.tmp'))) {
+    await rm(join(dir, name), { force: true });
+    log.warn({ file: join(dir, name) }, 'removed leftover temp file of an interrupted write');
+  }
+  const manifestPath = join(dir, MANIFEST);
+  const hint = table.manifests.get(partition);
+  let manifest: Manifest | undefined;
+  if (names.includes(MANIFEST)) {
+    const text = await readFile(manifestPath, 'utf8');
+    const parsed = parseManifest(text);
+    if (typeof parsed === 'string') {
+      log.error({ file: manifestPath, problem: parsed }, `[MANIFEST CORRUPTION] ${manifestPath}: ${parsed}. Triggering rebuild`);
+      manifest = await rebuildManifest(dir, definition, partition, log);
+    } else manifest = parsed;
+  } else if (hint) {
+    log.error({ file: manifestPath, version: hint.version }, `[MANIFEST CORRUPTION] ${manifestPath} is missing but version ${hint.version} was committed. Triggering rebuild`);
+    manifest = await rebuildManifest(dir, definition, partition, log);
+  }
+  scope.manifest = manifest;
+  const named = new Set(manifest?.segments.map((segment) => segment.path) ?? []);
+  for (const name of names.filter((entry) => SEGMENT_FILE.test(entry) && !named.has(entry))) {
+    log.warn({ file: join(dir, name) }, 'ignoring orphan segment no manifest names (crash between rename and manifest commit?)');
+  }
+  for (const segment of manifest?.segments ?? []) {
+    if (segment.status !== 'committed') continue;
+    const path = join(dir, segment.path);
+    try {
+      mergeIntoScope(scope, await decodeRows(definition, await readFile(path)), definition.primaryKey);
+    } catch (error) {
+      scope.unavailable = `segment ${path} named by ${manifestPath} cannot be read: ${(error as Error).message}`;
+      log.error({ file: path, manifest: manifestPath, err: error }, scope.unavailable);
+    }
+  }
+  return scope;
+}
+
+async function rebuildManifest(dir: string, table: TableDefinition, partition: string, log: Logger): Promise<Manifest> {
+  log.warn({ dir }, `[MANIFEST REBUILD STARTED] ${dir}`);
+  const files = (await readdir(dir)).filter((name) => SEGMENT_FILE.test(name)).sort((a, b) => batchNumber(a) - batchNumber(b));
+  const segments: SegmentEntry[] = [];
+  for (const name of files) {
+    const path = join(dir, name);
+    try {
+      const bytes = await readFile(path);
+      await readParquetFooter(bytes);
+      const rows = await decodeRows(table, bytes);
+      const seqs = rows.map((row) => row.seq);
+      segments.push({
+        id: name.replace(/\.parquet$/, ''),
+        path: name,
+        min_seq: seqs.length > 0 ? Math.min(...seqs) : 0,
+        max_seq: seqs.length > 0 ? Math.max(...seqs) : 0,
+        row_count: rows.length,
+        size_bytes: (await stat(path)).size,
+        created_at: Date.now(),
+        schema_version: table.schemaVersion,
+        status: 'committed',
+        column_stats: columnStats(table, rows),
+      });
+    } catch (error) {
+      log.error({ file: path, err: error }, `[MANIFEST REBUILD] skipping unreadable segment ${path}: ${(error as Error).message}`);
+    }
+  }
+  const now = Date.now();
+  const manifest: Manifest = {
+    table_id: { namespace_id: table.namespace, table_name: table.name },
+    user_id: table.type === 'user' ? partition : null,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    last_sequence_number: segments.reduce((max, segment) => Math.max(max, segment.max_seq), 0),
+    segments,
+  };
+  await writeManifestAtomically(dir, manifest);
+  log.warn({ dir, segments: segments.length }, `[MANIFEST REBUILD COMPLETED] ${dir} from ${segments.length} parquet footer(s)`);
+  return manifest;
+}
+
+function batchNumber(name: string): number {
+  return Number(SEGMENT_FILE.exec(name)?.[1] ?? Number.NaN);
+}
+
+/** The manifest, or a one-line reason it cannot be used. */
+export function parseManifest(text: string): Manifest | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`;
+  }
+  if (typeof value !== 'object' || value === null) return 'not a JSON object';
+  const manifest = value as Partial<Manifest>;
+  if (!Number.isInteger(manifest.version)) return 'version is not an integer';
+  if (!Number.isInteger(manifest.last_sequence_number)) return 'last_sequence_number is not an integer';
+  if (!Array.isArray(manifest.segments)) return 'segments is not an array';
+  for (const [index, segment] of manifest.segments.entries()) {
+    if (typeof segment !== 'object' || segment === null || typeof segment.path !== 'string' || !Number.isInteger(segment.row_count)) {
+      return `segments[${index}] is malformed`;
+    }
+  }
+  return manifest as Manifest;
+}
+
+export async function ensureDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+}

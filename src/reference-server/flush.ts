@@ -1,0 +1,183 @@
+import { rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { columnStats, encodeRows, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
+import type { DefectName } from './defects.js';
+import { applyRecord, tableKey, type DatabaseState, type JobRecord, type StoredRow, type TableState, type WalRecord } from './state.js';
+import { syncDirectory, type WriteAheadLog } from './wal.js';
+import { open } from 'node:fs/promises';
+
+export interface FlusherOptions {
+  readonly dataDir: string;
+  readonly state: DatabaseState;
+  readonly wal: WriteAheadLog;
+  /** Cold scopes per table key, then partition. */
+  readonly cold: Map<string, Map<string, ColdScope>>;
+  readonly defects: ReadonlySet<DefectName>;
+  /** Pause between the steps of a flush, to widen crash windows in tests. */
+  readonly flushDelayMs: number;
+  readonly log: Logger;
+}
+
+export interface Flusher {
+  /** Queues a flush job for the table unless one is already queued or running; returns its id. */
+  enqueue(table: TableState): Promise<string>;
+  /** Resolves when no job is running or queued. */
+  idle(): Promise<void>;
+}
+
+/**
+ * Runs flush jobs one at a time, in KalamDB's order (INTERFACE.md, "Flush order"), for each scope
+ * of the table: batch-N.parquet.tmp written and fsync'd → renamed to batch-N.parquet → manifest.json
+ * replaced atomically → the flushed rows deleted from the hot tier. Each job is a durable record
+ * in system.jobs: queued → running → completed | failed.
+ */
+export function createFlusher(options: FlusherOptions): Flusher {
+  const { state, wal, log } = options;
+  const queue: string[] = [];
+  let running: Promise<void> | undefined;
+
+  const commit = (record: WalRecord) => wal.append(record, () => applyRecord(state, record));
+  const pause = () => (options.flushDelayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, options.flushDelayMs)) : Promise.resolve());
+  const updateJob = (job: JobRecord, change: Partial<JobRecord>) => commit({ op: 'job', job: { ...job, ...change } });
+
+  async function enqueue(table: TableState): Promise<string> {
+    const { namespace, name } = table.definition;
+    const pending = [...state.jobs.values()].find(
+      (job) => job.namespace === namespace && job.table === name && (job.status === 'queued' || job.status === 'running') && queue.includes(job.jobId),
+    );
+    if (pending) return pending.jobId;
+    const jobId = `FL-${String(state.lastJobNumber + 1).padStart(6, '0')}`;
+    state.lastJobNumber += 1;
+    const job: JobRecord = {
+      jobId,
+      jobType: 'flush',
+      status: 'queued',
+      namespace,
+      table: name,
+      message: null,
+      createdAt: Date.now(),
+      startedAt: null,
+      finishedAt: null,
+      retryCount: 0,
+    };
+    await commit({ op: 'job', job });
+    queue.push(jobId);
+    running ??= drain().finally(() => {
+      running = undefined;
+    });
+    return jobId;
+  }
+
+  async function drain(): Promise<void> {
+    for (let jobId = queue[0]; jobId !== undefined; jobId = queue[0]) {
+      const queued = state.jobs.get(jobId);
+      if (queued) await run(queued);
+      queue.shift();
+    }
+  }
+
+  async function run(queued: JobRecord): Promise<void> {
+    const job: JobRecord = { ...queued, status: 'running', startedAt: Date.now() };
+    await updateJob(queued, job);
+    log.info({ jobId: job.jobId, table: `${job.namespace}.${job.table}` }, 'flush job running');
+    try {
+      const table = state.tables.get(tableKey(job.namespace, job.table));
+      if (!table) throw new Error(`table ${job.namespace}.${job.table} no longer exists`);
+      let flushed = 0;
+      for (const partition of [...table.partitions.keys()]) flushed += await flushScope(table, partition);
+      await updateJob(job, { status: 'completed', finishedAt: Date.now(), message: `Flushed ${flushed} row(s)` });
+      log.info({ jobId: job.jobId, rows: flushed }, 'flush job completed');
+    } catch (error) {
+      const message = (error as Error).message;
+      log.error({ jobId: job.jobId, err: error }, `flush job failed: ${message}`);
+      await updateJob(job, { status: 'failed', finishedAt: Date.now(), message }).catch(() => undefined);
+    }
+  }
+
+  async function flushScope(table: TableState, partition: string): Promise<number> {
+    const definition = table.definition;
+    const key = tableKey(definition.namespace, definition.name);
+    const hot = table.partitions.get(partition);
+    const rows: StoredRow[] = [...(hot?.values() ?? [])];
+    if (rows.length === 0) return 0;
+    const dir = scopeDir(options.dataDir, definition, partition);
+    await ensureDir(dir);
+    const scopes = options.cold.get(key) ?? new Map<string, ColdScope>();
+    options.cold.set(key, scopes);
+    const scope = scopes.get(partition) ?? { dir, manifest: undefined, rows: new Map() };
+    scopes.set(partition, scope);
+
+    const batch = `batch-${nextBatchNumber(scope)}`;
+    const segmentPath = join(dir, `${batch}.parquet`);
+    const bytes = await encodeRows(definition, rows);
+    await writeDurably(`${segmentPath}.tmp`, bytes);
+    await pause();
+    await rename(`${segmentPath}.tmp`, segmentPath);
+    await syncDirectory(dir);
+    await pause();
+
+    const seqs = rows.map((row) => row.seq);
+    const now = Date.now();
+    const previous = scope.manifest;
+    const manifest: Manifest = {
+      table_id: { namespace_id: definition.namespace, table_name: definition.name },
+      user_id: definition.type === 'user' ? partition : null,
+      version: (previous?.version ?? 0) + 1,
+      created_at: previous?.created_at ?? now,
+      updated_at: now,
+      last_sequence_number: Math.max(previous?.last_sequence_number ?? 0, ...seqs),
+      segments: [
+        ...(previous?.segments ?? []),
+        {
+          id: batch,
+          path: `${batch}.parquet`,
+          min_seq: Math.min(...seqs),
+          max_seq: Math.max(...seqs),
+          row_count: rows.length,
+          size_bytes: (await stat(segmentPath)).size,
+          created_at: now,
+          schema_version: definition.schemaVersion,
+          status: 'committed',
+          column_stats: columnStats(definition, rows),
+        },
+      ],
+    };
+    const flushed: WalRecord = { op: 'flushed', table: key, partition, rows: rows.map((row) => [row.values[definition.primaryKey] ?? null, row.seq] as const) };
+
+    if (options.defects.has('drop-hot-before-manifest')) {
+      await commit(flushed);
+      await pause();
+    }
+    if (options.defects.has('manifest-in-place')) await writeManifestInPlace(dir, manifest);
+    else await writeManifestAtomically(dir, manifest);
+    // Readers see the new segment from here on; until the hot delete, a row lives in both tiers.
+    scope.manifest = manifest;
+    mergeIntoScope(scope, rows, definition.primaryKey);
+    await commit({ op: 'manifest', table: key, partition, manifest: { version: manifest.version, segments: manifest.segments.map((segment) => segment.path) } });
+    await pause();
+    if (!options.defects.has('drop-hot-before-manifest')) await commit(flushed);
+    return rows.length;
+  }
+
+  /** The manifest-in-place defect: truncate and rewrite manifest.json itself, no temp file, no fsync. */
+  async function writeManifestInPlace(dir: string, manifest: Manifest): Promise<void> {
+    const text = Buffer.from(JSON.stringify(manifest, null, 2));
+    const handle = await open(join(dir, MANIFEST), 'w');
+    try {
+      const half = Math.floor(text.length / 2);
+      await handle.write(text, 0, half);
+      await pause();
+      await handle.write(text, half, text.length - half);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  return {
+    enqueue,
+    async idle() {
+      while (running) await running;
+    },
+  };
+}
