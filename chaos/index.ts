@@ -1,8 +1,9 @@
 import type { ScenarioDefinition } from '../src/scenario/types.js';
+import { killMidFlush } from './kill-mid-flush.js';
 import { killMidInsert } from './kill-mid-insert.js';
 
 /** Every scenario the CLI can run, by name. */
-export const SCENARIOS: readonly ScenarioDefinition[] = [killMidInsert];
+export const SCENARIOS: readonly ScenarioDefinition[] = [killMidInsert, killMidFlush];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name);

@@ -18,7 +18,12 @@ export type Violation =
   /** After a crash, the server could not be brought back to readiness. */
   | { kind: 'recovery-failed'; incarnation: number; error: string; stderrTail: string[] }
   /** The server stayed up but answered no write during a cycle. */
-  | { kind: 'unavailable'; detail: string };
+  | { kind: 'unavailable'; detail: string }
+  /** The cold tier on disk breaks an invariant (a `kalam-chaos inspect` violation). */
+  | { kind: 'storage'; when: StorageInspectionMoment; finding: string; path: string; message: string };
+
+/** When the data directory was inspected: as the crash left it, once the server restarted, or after the last stop. */
+export type StorageInspectionMoment = 'after-crash' | 'after-restart' | 'end';
 
 export type ViolationKind = Violation['kind'];
 

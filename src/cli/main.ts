@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { formatInspection, inspectDataDir } from '../storage/index.js';
 import { SCENARIOS, findScenario } from '../../chaos/index.js';
 import { DEFECTS } from '../reference-server/defects.js';
 import { runCampaign, type ProgressEvent } from '../run/campaign.js';
@@ -71,6 +73,13 @@ async function runCommand(scenarioName: string, flags: RunFlags & { json?: boole
   process.exit(result.exitCode);
 }
 
+async function inspectCommand(dataDir: string, flags: { json?: boolean; scopes?: boolean }): Promise<never> {
+  const inspection = await inspectDataDir(resolve(dataDir)).catch((error: unknown) => fail((error as Error).message));
+  const text = flags.json ? JSON.stringify(inspection, null, 2) : formatInspection(inspection, { scopes: flags.scopes ?? false });
+  await new Promise<void>((done) => process.stdout.write(text + '\n', () => done()));
+  process.exit(inspection.ok ? EXIT_CODES.pass : EXIT_CODES.fail);
+}
+
 function listCommand(): void {
   process.stdout.write('Scenarios:\n');
   for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(22)} ${scenario.summary}\n`);
@@ -97,6 +106,9 @@ export function buildProgram(): Command {
     .option('--cycles <n>', 'crash-restart cycles on the same data directory')
     .option('--writers <n>', 'concurrent writers')
     .option('--trigger <spec>', 'when each kill fires: acks:MIN-MAX (acknowledged inserts) or delay:MIN-MAX (ms)')
+    .option('--phase <phase>', 'kill-mid-flush: job-running, tmp-written, segment-renamed, manifest-written, hot-deleting or random')
+    .option('--precise', 'kill-mid-flush: run the server under strace and SIGKILL it at the exact rename of the phase (needs ptrace)')
+    .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')
     .option('--defect <name...>', 'reference server: seed a named defect (repeatable)')
     .option('--ack-delay-ms <ms>', 'reference server: delay between ack and write for ack-before-write')
@@ -105,6 +117,14 @@ export function buildProgram(): Command {
     .option('--json', 'print result.json on stdout instead of the summary')
     .option('--quiet', 'no progress lines on stderr')
     .action(runCommand);
+
+  program
+    .command('inspect')
+    .description('check the cold tier of a data directory (manifests, parquet segments) without changing it; exit 1 on a violation')
+    .argument('<data-dir>', 'a KalamDB data_path (the folder holding storage/)')
+    .option('--json', 'print the inspection as JSON')
+    .option('--scopes', 'also print one line per table scope')
+    .action(inspectCommand);
 
   program.command('list').description('list scenarios and reference-server defects').action(listCommand);
   return program;

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { KillTriggerSpec } from '../nemesis/kill-trigger.js';
 import type { CampaignConfig } from '../run/campaign.js';
 import { DEFAULT_TIMEOUTS } from '../run/campaign.js';
-import type { ScenarioDefinition } from '../scenario/types.js';
+import type { NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
+import { FLUSH_PHASES, isFlushPhase, type FlushPhase } from '../nemesis/flush-phase.js';
 import type { TargetSpec } from '../target/index.js';
 import type { AuthMode } from '../target/types.js';
 import { randomSeed } from '../util/random.js';
@@ -25,6 +26,9 @@ export interface RunFlags {
   defect?: string[];
   ackDelayMs?: string;
   trigger?: string;
+  phase?: string;
+  precise?: boolean;
+  flushDelayMs?: string;
   readyTimeout?: string;
   cycleTimeout?: string;
 }
@@ -68,16 +72,44 @@ export function parseTarget(flags: RunFlags, knownDefects: readonly string[]): T
         defects,
         auth,
         ...(flags.ackDelayMs !== undefined ? { ackDelayMs: parseInteger(flags.ackDelayMs, '--ack-delay-ms', 0, 60_000) } : {}),
+        ...(flags.flushDelayMs !== undefined ? { flushDelayMs: parseInteger(flags.flushDelayMs, '--flush-delay-ms', 0, 60_000) } : {}),
       };
     }
     case 'kalamdb': {
       if (!flags.serverBin) throw new UsageError('--target kalamdb needs --server-bin PATH (the kalamdb-server binary)');
       if (defects.length > 0) throw new UsageError('--defect only applies to --target reference');
       if (flags.ackDelayMs !== undefined) throw new UsageError('--ack-delay-ms only applies to --target reference');
+      if (flags.flushDelayMs !== undefined) throw new UsageError('--flush-delay-ms only applies to --target reference');
       return { kind: 'kalamdb', serverBin: resolve(flags.serverBin), auth, syncWrites: flags.syncWrites ?? false };
     }
     default:
       throw new UsageError(`--target must be reference or kalamdb, got "${flags.target}"`);
+  }
+}
+
+/** Applies --trigger, --phase and --precise to the scenario's nemesis, refusing flags that do not fit it. */
+export function parseNemesis(nemesis: NemesisSpec, flags: RunFlags): NemesisSpec {
+  switch (nemesis.kind) {
+    case 'kill-mid-insert':
+      if (flags.phase !== undefined) throw new UsageError(`--phase only applies to kill-mid-flush`);
+      if (flags.precise) throw new UsageError(`--precise only applies to kill-mid-flush`);
+      return flags.trigger ? { ...nemesis, trigger: parseTrigger(flags.trigger) } : nemesis;
+    case 'kill-mid-flush': {
+      if (flags.phase !== undefined && !isFlushPhase(flags.phase)) {
+        throw new UsageError(`--phase must be one of ${FLUSH_PHASES.join(', ')}, got "${flags.phase}"`);
+      }
+      const phase = (flags.phase as FlushPhase | undefined) ?? nemesis.phase;
+      if (flags.precise && phase === 'random') throw new UsageError('--precise needs a --phase other than random');
+      if (flags.precise && (phase === 'job-running' || phase === 'hot-deleting')) {
+        throw new UsageError(`--precise kills at a rename; it cannot aim at ${phase} (use the default watch triggers)`);
+      }
+      return {
+        ...nemesis,
+        phase,
+        ...(flags.trigger ? { warmup: parseTrigger(flags.trigger) } : {}),
+        ...(flags.precise ? { precision: 'syscall' as const } : {}),
+      };
+    }
   }
 }
 
@@ -89,7 +121,7 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
     seed: flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : randomSeed(),
     cycles: flags.cycles !== undefined ? parseInteger(flags.cycles, '--cycles', 1, 10_000) : scenario.defaults.cycles,
     workload: { ...scenario.workload, writers },
-    nemesis: flags.trigger ? { ...scenario.nemesis, trigger: parseTrigger(flags.trigger) } : scenario.nemesis,
+    nemesis: parseNemesis(scenario.nemesis, flags),
     target,
     outDir: resolve(flags.out),
     timeouts: {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { readParquetFooter, readParquetRows } from '../parquet/segment-reader.js';
 import { encodeSegment, type SegmentColumn, type SegmentColumnType } from '../parquet/segment-writer.js';
 import type { ColumnTypeName, Value } from './sql/ast.js';
-import type { StoredRow, TableDefinition, TableState } from './state.js';
+import type { ManifestHint, StoredRow, TableDefinition, TableState } from './state.js';
 import { syncDirectory } from './wal.js';
 
 /**
@@ -189,11 +189,11 @@ async function loadScope(dir: string, table: TableState, partition: string, log:
     const parsed = parseManifest(text);
     if (typeof parsed === 'string') {
       log.error({ file: manifestPath, problem: parsed }, `[MANIFEST CORRUPTION] ${manifestPath}: ${parsed}. Triggering rebuild`);
-      manifest = await rebuildManifest(dir, definition, partition, log);
+      manifest = await rebuildManifest(dir, definition, partition, hint, log);
     } else manifest = parsed;
   } else if (hint) {
     log.error({ file: manifestPath, version: hint.version }, `[MANIFEST CORRUPTION] ${manifestPath} is missing but version ${hint.version} was committed. Triggering rebuild`);
-    manifest = await rebuildManifest(dir, definition, partition, log);
+    manifest = await rebuildManifest(dir, definition, partition, hint, log);
   }
   scope.manifest = manifest;
   const named = new Set(manifest?.segments.map((segment) => segment.path) ?? []);
@@ -213,7 +213,7 @@ async function loadScope(dir: string, table: TableState, partition: string, log:
   return scope;
 }
 
-async function rebuildManifest(dir: string, table: TableDefinition, partition: string, log: Logger): Promise<Manifest> {
+async function rebuildManifest(dir: string, table: TableDefinition, partition: string, hint: ManifestHint | undefined, log: Logger): Promise<Manifest> {
   log.warn({ dir }, `[MANIFEST REBUILD STARTED] ${dir}`);
   const files = (await readdir(dir)).filter((name) => SEGMENT_FILE.test(name)).sort((a, b) => batchNumber(a) - batchNumber(b));
   const segments: SegmentEntry[] = [];
@@ -244,7 +244,8 @@ async function rebuildManifest(dir: string, table: TableDefinition, partition: s
   const manifest: Manifest = {
     table_id: { namespace_id: table.namespace, table_name: table.name },
     user_id: table.type === 'user' ? partition : null,
-    version: 1,
+    // Past every version a reader may have seen, so versions never go backwards.
+    version: (hint?.version ?? 0) + 1,
     created_at: now,
     updated_at: now,
     last_sequence_number: segments.reduce((max, segment) => Math.max(max, segment.max_seq), 0),

@@ -1,11 +1,10 @@
-import { rename, stat } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { columnStats, encodeRows, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
 import type { DefectName } from './defects.js';
 import { applyRecord, tableKey, type DatabaseState, type JobRecord, type StoredRow, type TableState, type WalRecord } from './state.js';
 import { syncDirectory, type WriteAheadLog } from './wal.js';
-import { open } from 'node:fs/promises';
 
 export interface FlusherOptions {
   readonly dataDir: string;
@@ -81,6 +80,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const job: JobRecord = { ...queued, status: 'running', startedAt: Date.now() };
     await updateJob(queued, job);
     log.info({ jobId: job.jobId, table: `${job.namespace}.${job.table}` }, 'flush job running');
+    await pause();
     try {
       const table = state.tables.get(tableKey(job.namespace, job.table));
       if (!table) throw new Error(`table ${job.namespace}.${job.table} no longer exists`);

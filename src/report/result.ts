@@ -1,5 +1,8 @@
 import type { CheckResult, Violation } from '../checker/types.js';
 import type { KillTrigger } from '../nemesis/kill-trigger.js';
+import type { FlushPhase, LandedPhase } from '../nemesis/flush-phase.js';
+import type { FlushKillTrigger } from '../nemesis/flush-kill.js';
+export type { StorageInspectionMoment } from '../checker/types.js';
 import type { TargetDescription } from '../target/types.js';
 import type { OutcomeCounts } from '../workload/ledger.js';
 
@@ -9,6 +12,38 @@ export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';
 
 /** Exit codes CI can trust: 0 all checks held, 1 a violation, 2 usage or setup error, 130/143 interrupted. */
 export const EXIT_CODES = { pass: 0, fail: 1, error: 2, interruptedBySigint: 130, interruptedBySigterm: 143 } as const;
+
+/** A kill-mid-flush cycle: what was aimed at, how the kill was delivered, where it landed. */
+export interface FlushCycleResult {
+  readonly table: string;
+  readonly intended: FlushPhase;
+  readonly precision: 'watch' | 'syscall';
+  readonly randomDelayMs: number;
+  readonly killAtRename?: number;
+  readonly ended: 'killed' | 'server-exit';
+  readonly trigger: FlushKillTrigger;
+  readonly jobId?: string;
+  readonly flushMessage?: string;
+  readonly afterFlushMs: number;
+  readonly triggerLatencyMs?: number;
+  readonly observed?: string;
+  /** Scope folders of the table, relative to the data directory. */
+  readonly scopes: readonly string[];
+  /** Read from the disk right after the kill, before the restart. */
+  readonly landedOnDisk?: LandedPhase;
+  readonly jobStatusAfterRestart?: string;
+  /** Final classification: the disk, corrected by the job's state after restart. */
+  readonly landed?: LandedPhase;
+  readonly asIntended?: boolean;
+}
+
+export function describeFlushKill(flush: FlushCycleResult): string {
+  const how =
+    flush.trigger === 'flush-finished' || flush.trigger === 'deadline'
+      ? `(trigger for ${flush.intended} missed: ${flush.trigger})`
+      : `at ${flush.intended} (${flush.trigger}${flush.observed ? `: ${flush.observed}` : ''})`;
+  return `during flush of ${flush.table} ${how}`;
+}
 
 export interface CycleResult {
   readonly cycle: number;
@@ -23,6 +58,7 @@ export interface CycleResult {
     readonly delivered: boolean;
   };
   readonly rows: OutcomeCounts;
+  readonly flush?: FlushCycleResult;
   readonly restart?: { readonly incarnation: number; readonly readyMs: number };
   readonly checks: CheckResult[];
 }

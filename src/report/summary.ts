@@ -28,6 +28,8 @@ export function describeViolation(violation: Violation): string {
       return `recovery-failed: incarnation ${violation.incarnation} did not come back: ${violation.error}`;
     case 'unavailable':
       return `unavailable: ${violation.detail}`;
+    case 'storage':
+      return `storage (${violation.when}): ${violation.finding} ${violation.path}: ${violation.message}`;
   }
 }
 

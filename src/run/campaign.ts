@@ -1,10 +1,20 @@
 import fs from 'fs-extra';
 import { captureMetadata, compareMetadata, type MetadataOptions } from '../checker/metadata.js';
 import { checkAcknowledgedWrites } from '../checker/acknowledged-writes.js';
-import type { CheckResult, Scope, Violation } from '../checker/types.js';
+import type { CheckResult, Scope, StorageInspectionMoment, Violation } from '../checker/types.js';
 import { createSqlClient, type SqlClient } from '../client/sql-client.js';
 import { openHistory, type History } from '../history/history.js';
 import { createAckCounter, planKillTriggers, triggerFired, type KillTrigger } from '../nemesis/kill-trigger.js';
+import { killDuringFlush } from '../nemesis/flush-kill.js';
+import { combineLandedPhases, planFlushCycles, type FlushCyclePlan } from '../nemesis/flush-plan.js';
+import { landedAsIntended, type LandedPhase } from '../nemesis/flush-phase.js';
+import { flushJobIds, listFlushJobs, waitForFlushJob } from '../nemesis/jobs-poll.js';
+import { classifyLandedPhase, snapshotScope, type ScopeSnapshot } from '../nemesis/phase-classifier.js';
+import { detectSyscallInjection, wrapWithSyscallKill, type SyscallInjectionSupport } from '../nemesis/strace.js';
+import { baselineOf, inspectDataDir, type InspectionBaseline } from '../storage/index.js';
+import { describeFlushKill, type FlushCycleResult } from '../report/result.js';
+import type { LaunchPlan } from '../target/types.js';
+import { join, relative } from 'node:path';
 import { EXIT_CODES, RESULT_SCHEMA_VERSION, type CycleResult, type RunResult, type Verdict, type ViolationRecord } from '../report/result.js';
 import type { NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
 import { generateCredentials } from '../target/credentials.js';
@@ -26,6 +36,7 @@ import { createLedger } from '../workload/ledger.js';
 import { packageVersion } from '../util/package-root.js';
 import { seededRandom } from '../util/random.js';
 import { withDeadline } from '../util/wait.js';
+import { abortPromise } from '../util/abort.js';
 import { createRunFolder, type RunFolder } from './run-folder.js';
 
 export interface CampaignTimeouts {
@@ -106,10 +117,14 @@ class Campaign {
   private readonly ledger = createLedger();
   private readonly workloadState;
   private readonly schedule: KillTrigger[];
+  /** kill-mid-flush only: each cycle's table, delay and rename. */
+  private readonly flushPlans: FlushCyclePlan[];
+  private storageBaseline: InspectionBaseline | undefined;
   private readonly cycles: CycleResult[] = [];
   private readonly violations: ViolationRecord[] = [];
   private readonly serverDirs: string[] = [];
   private step = 'start';
+  private syscallSupport: SyscallInjectionSupport | undefined;
 
   constructor(
     private readonly config: CampaignConfig,
@@ -120,7 +135,13 @@ class Campaign {
   ) {
     const random = seededRandom(config.seed);
     this.workloadState = initialWorkloadState(config.workload, config.seed);
-    this.schedule = planKillTriggers(config.nemesis.trigger, random.fork('nemesis'), config.cycles);
+    const nemesis = config.nemesis;
+    const nemesisRandom = random.fork('nemesis');
+    this.schedule = planKillTriggers(nemesis.kind === 'kill-mid-insert' ? nemesis.trigger : nemesis.warmup, nemesisRandom, config.cycles);
+    this.flushPlans =
+      nemesis.kind === 'kill-mid-flush'
+        ? planFlushCycles(nemesis, config.workload.tables.map((table) => table.name), nemesisRandom.fork('flush'), config.cycles)
+        : [];
   }
 
   async run(startedAt: Date): Promise<RunResult> {
@@ -137,11 +158,23 @@ class Campaign {
     let interrupted: string | undefined;
     try {
       this.step = 'start server';
-      await this.startIncarnation();
+      const precise = config.nemesis.kind === 'kill-mid-flush' && config.nemesis.precision === 'syscall';
+      // Under strace a server dies at its Nth rename; priming's own renames must not count, so it runs unwrapped.
+      await this.startIncarnation(precise ? undefined : 1);
       this.step = 'create schema';
       const statements = schemaStatements(config.workload);
       for (const statement of statements) await this.client!.query(statement);
       history.record({ type: 'setup', cycle: 0, statements: statements.length });
+      if (config.nemesis.kind === 'kill-mid-flush') {
+        this.step = 'prime the cold tier';
+        await this.primeColdTier();
+        if (precise) {
+          this.step = 'restart under strace';
+          const exit = await stopServer(this.server!, config.timeouts.exitMs);
+          history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
+          await this.startIncarnation(1);
+        }
+      }
       for (let cycle = 1; cycle <= config.cycles; cycle++) {
         this.hooks.signal?.throwIfAborted();
         const recovered = await this.runCycle(cycle);
@@ -151,6 +184,11 @@ class Campaign {
       if (this.server) {
         const exit = await stopServer(this.server, config.timeouts.exitMs);
         history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
+      }
+      if (config.scenario.checks.includes('storage')) {
+        this.step = 'final storage inspection';
+        const result = await this.inspectStorage(this.cycles.length, 'end');
+        if (!result.ok) for (const violation of result.violations) this.violations.push({ cycle: this.cycles.length, check: result.check, violation });
       }
     } catch (caught) {
       if (this.hooks.signal?.aborted) {
@@ -198,18 +236,58 @@ class Campaign {
     clearTimeout(deadlineTimer);
     fire.cancel();
 
-    // Stop issuing new requests, then kill in the same tick: the requests in flight stay in flight.
-    writers.stop();
-    const inFlight = writers.inFlight();
-    const delivered = first !== 'server-exit' && !server.hasExited();
-    if (delivered) server.signal(config.nemesis.signal);
+    let delivered: boolean;
+    let inFlight: number;
+    let flush: FlushCycleResult | undefined;
+    let flushBefore: ScopeSnapshot[] = [];
+    const nemesis = config.nemesis;
+    if (nemesis.kind === 'kill-mid-flush' && first === 'trigger') {
+      // The writers keep going through the flush: a flush under load is the case that matters.
+      this.step = `cycle ${cycle}: flush and kill`;
+      const plan = this.flushPlans[cycle - 1]!;
+      const scopeDirs = this.flushScopeDirs(plan.table);
+      flushBefore = await Promise.all(scopeDirs.map((dir) => snapshotScope(dir)));
+      let writersInFlight = 0;
+      const outcome = await killDuringFlush({
+        client: this.client!,
+        server,
+        dataDir: this.target.dataDir,
+        namespace: config.workload.namespace,
+        table: plan.table,
+        phase: nemesis.phase,
+        precision: nemesis.precision,
+        randomDelayMs: plan.randomDelayMs,
+        deadlineMs: config.timeouts.cycleMs,
+        ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
+        kill: () => {
+          // Same tick as the observation: stop issuing requests, then kill; requests in flight stay in flight.
+          writers.stop();
+          writersInFlight = writers.inFlight();
+          server.signal(nemesis.signal);
+        },
+      });
+      writers.stop();
+      inFlight = outcome.ended === 'killed' ? writersInFlight : writers.inFlight();
+      delivered = outcome.ended === 'killed' || outcome.trigger === 'syscall';
+      flush = { ...plan, intended: nemesis.phase, precision: nemesis.precision, ...outcome, scopes: scopeDirs.map((dir) => relative(this.target.dataDir, dir)) };
+      history.record({ type: 'flush-kill', cycle, ...flush });
+      if (outcome.ended === 'server-exit' && outcome.trigger !== 'syscall') await this.recordUnexpectedExit(cycle, server);
+    } else {
+      // Stop issuing new requests, then kill in the same tick: the requests in flight stay in flight.
+      writers.stop();
+      inFlight = writers.inFlight();
+      delivered = first !== 'server-exit' && !server.hasExited();
+      if (delivered) server.signal(config.nemesis.signal);
+      if (first === 'server-exit') await this.recordUnexpectedExit(cycle, server);
+    }
     const atMs = history.elapsedMs();
     history.record({ type: 'kill', cycle, incarnation: this.incarnation, signal: config.nemesis.signal, acksThisCycle: acks.value(), inFlight });
-    const description = delivered
-      ? `${config.nemesis.signal} after ${acks.value()} acks with ${inFlight} in flight` + (first === 'trigger' ? '' : ` (${first})`)
-      : 'server exited on its own before the fault';
+    const description = !delivered
+      ? 'server exited on its own before the fault'
+      : flush
+        ? `${config.nemesis.signal} ${describeFlushKill(flush)} after ${acks.value()} acks with ${inFlight} in flight`
+        : `${config.nemesis.signal} after ${acks.value()} acks with ${inFlight} in flight` + (first === 'trigger' ? '' : ` (${first})`);
     this.hooks.onProgress?.({ kind: 'fault', cycle, cycles: config.cycles, description });
-    if (first === 'server-exit') await this.recordUnexpectedExit(cycle, server);
     if (first === 'writers-finished') {
       this.addViolation(cycle, 'availability', { kind: 'unavailable', detail: `every writer gave up after ${acks.value()} acknowledged inserts (see history.ndjson responses of cycle ${cycle})` });
     }
@@ -219,6 +297,13 @@ class Campaign {
     history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: delivered });
     await withDeadline(writers.finished, 'writers to settle', config.timeouts.requestMs + 5_000);
     this.ledger.settleAllPending();
+    let crashChecks: CheckResult[] = [];
+    if (flush) {
+      // Read the disk as the crash left it, before the restart cleans up temp files and orphans.
+      const after = await Promise.all(this.flushScopeDirs(flush.table).map((dir) => snapshotScope(dir)));
+      flush = { ...flush, landedOnDisk: combineLandedPhases(after.map((snapshot, index) => classifyLandedPhase(flushBefore[index]!, snapshot))) };
+    }
+    if (config.scenario.checks.includes('storage')) crashChecks = [await this.inspectStorage(cycle, 'after-crash')];
     const rows = this.ledger.rowCounts(cycle);
     history.record({ type: 'writers-stopped', cycle, acknowledged: rows.acknowledged, failed: rows.failed, indeterminate: rows.indeterminate });
     this.hooks.signal?.throwIfAborted();
@@ -227,18 +312,20 @@ class Campaign {
     const fault = { signal: config.nemesis.signal, acksThisCycle: acks.value(), inFlight, atMs, delivered };
     let readyMs: number;
     try {
-      readyMs = await this.startIncarnation();
+      readyMs = await this.startIncarnation(cycle < config.cycles ? cycle + 1 : undefined);
     } catch (error) {
       if (this.hooks.signal?.aborted) throw error;
       const stderrTail = this.server ? await tailFile(this.server.stderrPath, 20) : [];
       this.addViolation(cycle, 'recovery', { kind: 'recovery-failed', incarnation: this.incarnation, error: (error as Error).message, stderrTail });
-      this.cycles.push({ cycle, trigger, fault, rows, checks: [] });
+      this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), checks: crashChecks });
       return false;
     }
 
+    if (flush) flush = await this.classifyFlush(cycle, flush);
     this.step = `cycle ${cycle}: checks`;
-    const checks = await this.runChecks(cycle, before);
-    this.cycles.push({ cycle, trigger, fault, rows, restart: { incarnation: this.incarnation, readyMs }, checks });
+    const checks = [...crashChecks, ...(await this.runChecks(cycle, before))];
+    for (const check of crashChecks) for (const violation of check.violations) this.violations.push({ cycle, check: check.check, violation });
+    this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), restart: { incarnation: this.incarnation, readyMs }, checks });
     const violations = checks.reduce((sum, check) => sum + check.violations.length, 0);
     this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0, violations, acknowledged: this.ledger.rowCounts().acknowledged });
     return true;
@@ -261,6 +348,9 @@ class Campaign {
         case 'metadata':
           result = compareMetadata(before, await captureMetadata(this.client!, this.metadataOptions()), cycle);
           break;
+        case 'storage':
+          result = await this.inspectStorage(cycle, 'after-restart');
+          break;
       }
       this.history.record({ type: 'check', cycle, check: result.check, ok: result.ok, violations: result.violations, ...(result.stats ? { stats: result.stats } : {}) });
       for (const violation of result.violations) this.violations.push({ cycle, check: result.check, violation });
@@ -270,12 +360,13 @@ class Campaign {
   }
 
   /** Starts the next incarnation on the same data directory and waits for readiness. */
-  private async startIncarnation(): Promise<number> {
+  /** `forCycle`: the cycle this incarnation will serve, for a syscall-precise kill aimed at it. */
+  private async startIncarnation(forCycle: number | undefined): Promise<number> {
     const index = ++this.incarnation;
     if (index === 0 || !(await isPortFree(this.port))) this.port = await findFreePort();
     const dir = this.folder.incarnationDir(index);
     this.serverDirs.push(dir);
-    const plan = await this.target.plan({ index, dir, port: this.port });
+    const plan = await this.wrapForSyscallKill(await this.target.plan({ index, dir, port: this.port }), forCycle, dir);
     await this.client?.close();
     this.server = await launchServer(plan, { incarnation: index, dir, history: this.history, sampleIntervalMs: this.config.sampleIntervalMs, runDir: this.folder.root });
     this.client = createSqlClient({
@@ -293,6 +384,90 @@ class Campaign {
     this.history.record({ type: 'server-ready', incarnation: index, readyMs: readiness.readyMs, ...(readiness.version ? { version: readiness.version } : {}) });
     this.hooks.onProgress?.({ kind: 'ready', incarnation: index, readyMs: readiness.readyMs });
     return readiness.readyMs;
+  }
+
+  /** In syscall precision the incarnation serving a cycle runs under strace aimed at that cycle's rename. */
+  private async wrapForSyscallKill(plan: LaunchPlan, forCycle: number | undefined, dir: string): Promise<LaunchPlan> {
+    const rename = forCycle === undefined ? undefined : this.flushPlans[forCycle - 1]?.killAtRename;
+    if (rename === undefined) return plan;
+    const support = (this.syscallSupport ??= await detectSyscallInjection());
+    if (!support.available) {
+      throw new StepError('start server', `--precise needs strace fault injection, which this machine cannot provide: ${support.reason}`);
+    }
+    // Node spreads file syscalls over its thread pool and strace counts per thread; one pool thread keeps the count exact.
+    const env = this.target.kind === 'reference' ? { ...plan.env, UV_THREADPOOL_SIZE: '1' } : plan.env;
+    return wrapWithSyscallKill({ ...plan, env }, { syscalls: ['rename'], nth: rename, logFile: join(dir, 'strace.log') });
+  }
+
+  private flushScopeDirs(table: string): string[] {
+    const { workload } = this.config;
+    const tableDir = join(this.target.dataDir, 'storage', workload.namespace, table);
+    const spec = workload.tables.find((candidate) => candidate.name === table);
+    return spec?.type === 'USER' ? workload.users.map((user) => join(tableDir, user)) : [tableDir];
+  }
+
+  /** Writes a first segment into every scope, so later flushes find their folders (and watches) in place. */
+  private async primeColdTier(): Promise<void> {
+    const { config } = this;
+    const acks = createAckCounter();
+    const writers = startWriters({
+      client: this.client!,
+      spec: config.workload,
+      state: this.workloadState,
+      ledger: this.ledger,
+      history: this.history,
+      cycle: 0,
+      onAcknowledged: () => acks.add(1),
+    });
+    await Promise.race([acks.reached(40), writers.finished, abortPromise(this.hooks.signal)]);
+    writers.stop();
+    await withDeadline(writers.finished, 'priming writers to settle', config.timeouts.requestMs + 5_000);
+    for (const table of config.workload.tables) {
+      const before = await flushJobIds(this.client!);
+      await this.client!.query(`STORAGE FLUSH TABLE ${qualifiedName(config.workload, table)}`);
+      const job = await waitForFlushJob(this.client!, {
+        namespace: config.workload.namespace,
+        table: table.name,
+        status: 'completed',
+        sinceJobIds: before,
+        deadlineMs: config.timeouts.cycleMs,
+        ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
+      });
+      this.history.record({ type: 'flush-primed', table: table.name, jobId: job.jobId });
+    }
+  }
+
+  /** Adds the job's state after the restart: a job that completed before the kill means the kill came after the flush. */
+  private async classifyFlush(cycle: number, flush: FlushCycleResult): Promise<FlushCycleResult> {
+    const jobs = await listFlushJobs(this.client!).catch(() => []);
+    // The job the flush command queued: known from polling, named in the command's answer, or the table's newest.
+    const jobId =
+      flush.jobId ??
+      jobs.find((job) => flush.flushMessage?.includes(job.jobId))?.jobId ??
+      jobs.filter((job) => job.table === flush.table).sort((a, b) => Number(b.createdAt ?? 0) - Number(a.createdAt ?? 0))[0]?.jobId;
+    const jobStatusAfterRestart = jobs.find((job) => job.jobId === jobId)?.status;
+    const landed: LandedPhase = jobStatusAfterRestart === 'completed' ? 'flush-completed' : (flush.landedOnDisk ?? 'before-flush');
+    const classified = { ...flush, ...(jobId ? { jobId } : {}), ...(jobStatusAfterRestart ? { jobStatusAfterRestart } : {}), landed, asIntended: landedAsIntended(flush.intended, landed) };
+    this.history.record({ type: 'flush-landed', cycle, intended: flush.intended, landed, asIntended: classified.asIntended });
+    return classified;
+  }
+
+  /** `kalam-chaos inspect` on the run's data directory; versions must never go backwards between inspections. */
+  private async inspectStorage(cycle: number, when: StorageInspectionMoment): Promise<CheckResult> {
+    const inspection = await inspectDataDir(this.target.dataDir, this.storageBaseline ? { previous: this.storageBaseline } : {});
+    if (when !== 'after-crash' || inspection.ok) this.storageBaseline = baselineOf(inspection);
+    const violations: Violation[] = inspection.findings
+      .filter((finding) => finding.severity === 'violation')
+      .map((finding) => ({ kind: 'storage', when, finding: finding.kind, path: finding.path, message: finding.message }));
+    const warnings = inspection.findings.filter((finding) => finding.severity === 'warning').map((finding) => `${finding.kind} ${finding.path}`);
+    this.history.record({ type: 'storage-inspection', cycle, when, ok: inspection.ok, totals: inspection.totals, findings: inspection.findings });
+    return {
+      check: when === 'after-crash' ? 'storage-after-crash' : when === 'end' ? 'storage-at-end' : 'storage',
+      cycle,
+      ok: violations.length === 0,
+      violations,
+      stats: { scopes: inspection.totals.scopes, segments: inspection.totals.segments, rows: inspection.totals.rows, warnings: warnings.length },
+    };
   }
 
   private async recordUnexpectedExit(cycle: number, server: ServerProcess): Promise<void> {
@@ -389,18 +564,4 @@ class Campaign {
       files: { history: this.folder.historyPath, servers: this.serverDirs },
     };
   }
-}
-
-/**
- * Rejects when the run is interrupted. Marked handled up front: it usually outlives the race it
- * was made for, and a late rejection must not become an unhandled one.
- */
-function abortPromise(signal: AbortSignal | undefined): Promise<never> {
-  const promise = new Promise<never>((_, reject) => {
-    if (!signal) return;
-    if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-  promise.catch(() => {});
-  return promise;
 }

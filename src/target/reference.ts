@@ -9,6 +9,8 @@ export interface ReferenceTargetSpec {
   readonly defects: readonly string[];
   /** For the ack-before-write defect: how long after the ack the write happens. */
   readonly ackDelayMs?: number;
+  /** Pause between flush steps, to widen crash windows. */
+  readonly flushDelayMs?: number;
   readonly auth: AuthMode;
 }
 
@@ -31,6 +33,7 @@ export function createReferenceTarget(spec: ReferenceTargetSpec, dataDir: string
       const args = [entry, '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(incarnation.port)];
       for (const defect of spec.defects) args.push('--defect', defect);
       if (spec.ackDelayMs !== undefined) args.push('--ack-delay-ms', String(spec.ackDelayMs));
+      if (spec.flushDelayMs !== undefined) args.push('--flush-delay-ms', String(spec.flushDelayMs));
       if (spec.auth === 'basic') args.push('--accept-basic-auth');
       return {
         command: process.execPath,
@@ -47,6 +50,7 @@ export function createReferenceTarget(spec: ReferenceTargetSpec, dataDir: string
       dataDir,
       defects: [...spec.defects],
       ...(spec.ackDelayMs !== undefined ? { ackDelayMs: spec.ackDelayMs } : {}),
+      ...(spec.flushDelayMs !== undefined ? { flushDelayMs: spec.flushDelayMs } : {}),
     }),
   };
 }

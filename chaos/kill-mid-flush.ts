@@ -1,0 +1,26 @@
+import type { ScenarioDefinition } from '../src/scenario/types.js';
+
+export const killMidFlush: ScenarioDefinition = {
+  name: 'kill-mid-flush',
+  summary: 'request STORAGE FLUSH TABLE while writers insert, SIGKILL at a chosen flush phase (--phase), restart, check rows and the cold tier on disk',
+  defaults: { cycles: 3, writers: 4 },
+  workload: {
+    namespace: 'chaos',
+    tables: [
+      { name: 'user_rows', type: 'USER' },
+      { name: 'shared_rows', type: 'SHARED' },
+    ],
+    users: ['alice', 'bob', 'carol'],
+    rowsPerInsert: { min: 1, max: 8 },
+    payloadBytes: 64,
+  },
+  nemesis: {
+    kind: 'kill-mid-flush',
+    warmup: { kind: 'acks', min: 20, max: 120 },
+    phase: 'random',
+    randomDelayMs: { min: 0, max: 40 },
+    precision: 'watch',
+    signal: 'SIGKILL',
+  },
+  checks: ['acknowledged-writes', 'metadata', 'storage'],
+};

@@ -1,0 +1,173 @@
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { SqlClient } from '../client/sql-client.js';
+import type { ServerProcess } from '../target/supervisor.js';
+import type { FlushPhase } from './flush-phase.js';
+import { flushJobIds, waitForFlushJob } from './jobs-poll.js';
+import { watchFlushFiles, watchWalWrites } from './storage-watch.js';
+import { watchTree } from './tree-watch.js';
+import { abortPromise } from '../util/abort.js';
+
+/** How the kill of one flush was delivered, or why it was not. */
+export type FlushKillTrigger = 'file-event' | 'wal-write' | 'job-state' | 'delay' | 'syscall' | 'flush-finished' | 'deadline';
+
+export interface FlushKillOutcome {
+  /** 'server-exit' when the server was gone before we killed it (a syscall kill, or a crash). */
+  readonly ended: 'killed' | 'server-exit';
+  readonly trigger: FlushKillTrigger;
+  readonly jobId?: string;
+  readonly flushMessage?: string;
+  /** ms from the flush command's answer to the kill (or to the server's exit). */
+  readonly afterFlushMs: number;
+  /** ms from the triggering observation (file event, job poll) to the signal, when there was one. */
+  readonly triggerLatencyMs?: number;
+  /** What the watch saw, for the history. */
+  readonly observed?: string;
+}
+
+export interface FlushKillOptions {
+  readonly client: SqlClient;
+  readonly server: ServerProcess;
+  readonly dataDir: string;
+  readonly namespace: string;
+  readonly table: string;
+  readonly phase: FlushPhase;
+  readonly precision: 'watch' | 'syscall';
+  readonly randomDelayMs: number;
+  readonly deadlineMs: number;
+  readonly signal?: AbortSignal;
+  /** Delivers the kill; called at most once, synchronously inside the triggering callback. */
+  readonly kill: () => void;
+}
+
+/**
+ * Requests `STORAGE FLUSH TABLE` and kills the server at the intended phase, reacting in the same
+ * tick as the observation that marks it: a file event under storage/ (a `.parquet.tmp` appears, a
+ * segment appears, manifest.json is replaced or rewritten), the first hot-tier write after the
+ * manifest (hot rows being deleted), the job reaching `running`, or a seeded delay. In syscall
+ * precision the server is already running under strace, which kills it by itself.
+ * When the flush ends before the trigger fires, the server is killed anyway and the outcome says so.
+ */
+export async function killDuringFlush(options: FlushKillOptions): Promise<FlushKillOutcome> {
+  const storageDir = join(options.dataDir, 'storage');
+  mkdirSync(storageDir, { recursive: true });
+  const cleanups: (() => void)[] = [];
+  let killedBy: { trigger: FlushKillTrigger; latencyMs?: number; observed?: string; atMs: number } | undefined;
+  let resolveKilled!: () => void;
+  const killed = new Promise<void>((resolve) => (resolveKilled = resolve));
+  const kill = (trigger: FlushKillTrigger, observedAtMs?: number, observed?: string) => {
+    if (killedBy) return;
+    if (!options.server.hasExited()) options.kill();
+    const atMs = performance.now();
+    killedBy = { trigger, atMs, ...(observedAtMs !== undefined ? { latencyMs: atMs - observedAtMs } : {}), ...(observed ? { observed } : {}) };
+    resolveKilled();
+  };
+
+  const jobsBefore = await flushJobIds(options.client);
+  if (options.precision === 'watch') {
+    switch (options.phase) {
+      case 'tmp-written': {
+        const watch = watchFlushFiles(storageDir);
+        cleanups.push(() => watch.close());
+        watch.onceSync('tmp-appeared', (event) => kill('file-event', event.atMs, event.path));
+        break;
+      }
+      case 'segment-renamed': {
+        // The latest moment the flush is still here: the segment has appeared and the manifest's
+        // commit is starting (its temp file appears, or manifest.json itself is touched).
+        let segmentSeen: string | undefined;
+        const tree = watchTree(storageDir, (_type, path) => {
+          const atMs = performance.now();
+          const name = basename(path);
+          if (/^batch-\d+\.parquet$/.test(name)) segmentSeen ??= path;
+          else if (segmentSeen && (name === 'manifest.json.tmp' || name === 'manifest.json')) kill('file-event', atMs, `${segmentSeen} then ${path}`);
+        });
+        cleanups.push(() => tree.close());
+        break;
+      }
+      case 'manifest-written':
+      case 'hot-deleting': {
+        const wal = options.phase === 'hot-deleting' ? watchWalWrites(join(options.dataDir, 'rocksdb')) : undefined;
+        if (wal) cleanups.push(() => wal.close());
+        let armed = false;
+        // Any event naming manifest.json: a rename onto it (atomic replace) or a write to it (in place).
+        const tree = watchTree(storageDir, (_type, path) => {
+          const atMs = performance.now();
+          if (armed || basename(path) !== 'manifest.json') return;
+          armed = true;
+          if (wal) wal.onceSync((event) => kill('wal-write', event.atMs, `${path} then ${event.path}`));
+          else kill('file-event', atMs, path);
+        });
+        cleanups.push(() => tree.close());
+        break;
+      }
+      case 'job-running':
+      case 'random':
+        break;
+    }
+  }
+
+  const flushSql = `STORAGE FLUSH TABLE ${options.namespace}.${options.table}`;
+  const answer = await options.client.execute(flushSql);
+  const requestedAtMs = performance.now();
+  const flushMessage = answer.kind === 'success' ? answer.results[0]?.message : answer.kind === 'error' ? `${answer.code}: ${answer.message}` : answer.reason;
+
+  let timer: NodeJS.Timeout | undefined;
+  if (options.precision === 'watch' && options.phase === 'random') {
+    timer = setTimeout(() => kill('delay'), options.randomDelayMs);
+  }
+  const jobWatch = new AbortController();
+  cleanups.push(() => jobWatch.abort());
+  const jobWait = (status: 'running' | 'completed') =>
+    waitForFlushJob(options.client, {
+      namespace: options.namespace,
+      table: options.table,
+      status,
+      sinceJobIds: jobsBefore,
+      deadlineMs: options.deadlineMs,
+      signal: jobWatch.signal,
+    });
+  let jobId: string | undefined;
+  if (options.precision === 'watch' && options.phase === 'job-running') {
+    jobWait('running').then(
+      (job) => {
+        jobId = job.jobId;
+        kill('job-state', job.observedAtMs, `job ${job.jobId} ${job.status}`);
+      },
+      () => {},
+    );
+  }
+  const finished = jobWait('completed').then(
+    (job) => {
+      jobId ??= job.jobId;
+      return 'flush-finished' as const;
+    },
+    () => 'flush-ended' as const,
+  );
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([
+    killed.then(() => 'killed' as const),
+    options.server.exited.then(() => 'server-exit' as const),
+    options.precision === 'syscall' ? new Promise<never>(() => {}) : finished,
+    new Promise<'deadline'>((resolve) => (deadlineTimer = setTimeout(() => resolve('deadline'), options.deadlineMs))),
+    abortPromise(options.signal),
+  ]).finally(() => {
+    clearTimeout(timer);
+    clearTimeout(deadlineTimer);
+  });
+  if (first === 'server-exit' && !killedBy) {
+    killedBy = { trigger: options.precision === 'syscall' ? 'syscall' : 'deadline', atMs: performance.now() };
+  }
+  if (first === 'flush-finished' || first === 'flush-ended' || first === 'deadline') kill(first === 'deadline' ? 'deadline' : 'flush-finished');
+  for (const cleanup of cleanups) cleanup();
+  const outcome = killedBy!;
+  return {
+    ended: first === 'server-exit' ? 'server-exit' : 'killed',
+    trigger: outcome.trigger,
+    ...(jobId ? { jobId } : {}),
+    ...(flushMessage ? { flushMessage } : {}),
+    afterFlushMs: Math.max(0, outcome.atMs - requestedAtMs),
+    ...(outcome.latencyMs !== undefined ? { triggerLatencyMs: outcome.latencyMs } : {}),
+    ...(outcome.observed ? { observed: outcome.observed } : {}),
+  };
+}
