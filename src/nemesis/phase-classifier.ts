@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LandedPhase } from './flush-phase.js';
 
@@ -6,6 +6,8 @@ import type { LandedPhase } from './flush-phase.js';
 export interface ScopeSnapshot {
   /** File names in the folder (not recursive), sorted; empty if the folder does not exist. */
   readonly files: readonly string[];
+  /** Identity of each file (inode and modification time): a name reused by a new file is a new file. */
+  readonly identities?: Readonly<Record<string, string>>;
   readonly exists: boolean;
   /** Segment paths the manifest lists, or undefined if there is no manifest or it cannot be read. */
   readonly manifestSegments?: readonly string[];
@@ -40,12 +42,17 @@ export async function snapshotScope(scopeDir: string): Promise<ScopeSnapshot> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], exists: false };
     throw error;
   }
-  if (!files.includes('manifest.json')) return { files, exists: true };
+  const identities: Record<string, string> = {};
+  for (const name of files) {
+    const info = await stat(join(scopeDir, name)).catch(() => undefined);
+    if (info) identities[name] = `${info.ino}:${info.mtimeMs}:${info.size}`;
+  }
+  if (!files.includes('manifest.json')) return { files, identities, exists: true };
   try {
     const text = await readFile(join(scopeDir, 'manifest.json'), 'utf8');
-    return { files, exists: true, manifestSegments: manifestSegmentPaths(JSON.parse(text)) };
+    return { files, identities, exists: true, manifestSegments: manifestSegmentPaths(JSON.parse(text)) };
   } catch (error) {
-    return { files, exists: true, manifestError: error instanceof Error ? error.message : String(error) };
+    return { files, identities, exists: true, manifestError: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -62,16 +69,19 @@ function fileName(path: string): string {
  * beats a new `.tmp`.
  */
 export function classifyLandedPhase(before: ScopeSnapshot, after: ScopeSnapshot, job?: { status: string }): LandedPhase {
-  const had = new Set(before.files);
+  // A file is old only if the same file (not just the same name) was there before: a flush that
+  // reuses the name of an orphan segment left by an earlier crash writes a new file under it.
+  const isOld = (name: string) =>
+    before.files.includes(name) && (before.identities?.[name] === undefined || before.identities[name] === after.identities?.[name]);
   const beforeNamed = new Set((before.manifestSegments ?? []).map(fileName));
   const afterNamed = new Set((after.manifestSegments ?? []).map(fileName));
-  const newSegments = after.files.filter((name) => SEGMENT.test(name) && !had.has(name));
+  const newSegments = after.files.filter((name) => SEGMENT.test(name) && !isOld(name));
   const newlyNamed = [...afterNamed].filter((name) => !beforeNamed.has(name));
   const status = job?.status.toLowerCase();
 
   if (newlyNamed.length > 0) return status === 'completed' ? 'flush-completed' : 'manifest-written';
   if (newSegments.length > 0) return 'segment-renamed';
-  if (after.files.some((name) => SEGMENT_TMP.test(name) && !had.has(name))) return 'tmp-written';
+  if (after.files.some((name) => SEGMENT_TMP.test(name) && !isOld(name))) return 'tmp-written';
   if (status === 'completed') return 'flush-completed';
   if (status === 'running' || status === 'retrying' || status === 'failed') return 'job-running';
   return 'before-flush';

@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: figures, never assertions.
+ *
+ * 1. Flush-phase landing: for every kill-mid-flush trigger (and the random baseline), the share of
+ *    kills that landed in the intended phase, and the latency from the triggering observation to
+ *    the SIGKILL (p50/p99), over BENCH_FLUSHES flushes per mode (default 30).
+ * 2. Workload throughput against the reference server: acknowledged rows per second during
+ *    kill-mid-insert cycles.
+ *
+ * Environment: BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCENARIOS } from '../chaos/index.js';
+import { buildCampaignConfig } from '../src/cli/options.js';
+import { FLUSH_PHASES, type FlushPhase } from '../src/nemesis/flush-phase.js';
+import { detectSyscallInjection } from '../src/nemesis/strace.js';
+import { DEFECTS } from '../src/reference-server/defects.js';
+import type { RunResult } from '../src/report/result.js';
+import { runCampaign } from '../src/run/campaign.js';
+
+const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
+const seed = String(process.env.BENCH_SEED ?? 20261125);
+const out = process.env.BENCH_OUT ?? mkdtempSync(join(tmpdir(), 'kalam-chaos-bench-'));
+const keepOut = process.env.BENCH_OUT !== undefined;
+
+function scenario(name: string) {
+  const found = SCENARIOS.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no scenario ${name}`);
+  return found;
+}
+
+async function campaign(name: string, flags: Record<string, string | boolean | string[]>): Promise<RunResult> {
+  const config = buildCampaignConfig(scenario(name), { target: 'reference', auth: 'bearer', out, seed, ...flags }, Object.keys(DEFECTS));
+  const result = await runCampaign(config);
+  if (result.verdict !== 'pass') throw new Error(`${name} ${JSON.stringify(flags)} ended ${result.verdict}: ${JSON.stringify(result.error ?? result.violations[0])}`);
+  return result;
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+async function flushLanding(): Promise<void> {
+  const modes: { phase: FlushPhase; precise: boolean }[] = FLUSH_PHASES.map((phase) => ({ phase, precise: false }));
+  const strace = await detectSyscallInjection();
+  if (strace.available) modes.push({ phase: 'tmp-written', precise: true }, { phase: 'segment-renamed', precise: true });
+  else console.log(`syscall-precise modes skipped: ${strace.reason}`);
+
+  console.log(`\nFlush-phase landing over ${flushes} flushes per mode (reference server, --flush-delay-ms 0, seed ${seed})`);
+  console.log('mode                       trigger(s)            landed as intended   latency p50 ms   p99 ms   landed phases');
+  for (const mode of modes) {
+    const result = await campaign('kill-mid-flush', { phase: mode.phase, cycles: String(flushes), ...(mode.precise ? { precise: true } : {}) });
+    const kills = result.cycles.flatMap((cycle) => (cycle.flush ? [cycle.flush] : []));
+    const landed = new Map<string, number>();
+    for (const kill of kills) landed.set(kill.landed ?? '?', (landed.get(kill.landed ?? '?') ?? 0) + 1);
+    const hits = kills.filter((kill) => kill.asIntended).length;
+    const latencies = kills.flatMap((kill) => (kill.triggerLatencyMs !== undefined ? [kill.triggerLatencyMs] : []));
+    const triggers = [...new Set(kills.map((kill) => kill.trigger))].join(',');
+    const label = `${mode.phase}${mode.precise ? ' (precise)' : ''}`;
+    const share = mode.phase === 'random' ? 'n/a (baseline)' : `${hits}/${kills.length} = ${fmt((100 * hits) / Math.max(1, kills.length), 0)}%`;
+    console.log(
+      `${label.padEnd(27)}${triggers.padEnd(22)}${share.padEnd(21)}${fmt(percentile(latencies, 50)).padStart(14)}${fmt(percentile(latencies, 99)).padStart(9)}   ` +
+        [...landed].map(([phase, count]) => `${phase}:${count}`).join(' '),
+    );
+  }
+}
+
+async function insertThroughput(): Promise<void> {
+  const result = await campaign('kill-mid-insert', { cycles: '5', trigger: 'delay:3000' });
+  const rows = result.totals.rows.acknowledged;
+  const seconds = (5 * 3000) / 1000;
+  console.log(`\nkill-mid-insert workload: ${rows} rows acknowledged in 5 cycles of 3 s = ${fmt(rows / seconds, 0)} acknowledged rows/s (4 writers, group-committed fdatasync WAL)`);
+}
+
+try {
+  await flushLanding();
+  await insertThroughput();
+} finally {
+  if (!keepOut) rmSync(out, { recursive: true, force: true });
+}
