@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { pythonForInterop } from '../support/python.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ async function rejectsWithError(p: Promise<unknown>): Promise<Error> {
   expect.fail('expected the promise to reject');
 }
 
-const PYTHON = process.env.PYTHON ?? 'python3';
+const PYTHON = pythonForInterop();
 let pyarrowChecked: boolean | undefined;
 function hasPyarrow(): boolean {
   if (pyarrowChecked === undefined) {

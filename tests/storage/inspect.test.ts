@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { pythonForInterop } from '../support/python.js';
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ function only(i: Inspection, kind: string): Finding {
   return found[0]!;
 }
 
-const PYTHON = process.env.PYTHON ?? 'python3';
+const PYTHON = pythonForInterop();
 let pyarrowOk: boolean | undefined;
 function hasPyarrow(): boolean {
   if (pyarrowOk === undefined) {
