@@ -10,7 +10,9 @@ import { formatSummary } from '../report/summary.js';
 import { TargetSetupError } from '../target/kalamdb.js';
 import { killAllGroups } from '../target/process-registry.js';
 import { packageVersion } from '../util/package-root.js';
-import { buildCampaignConfig, UsageError, type RunFlags } from './options.js';
+import { buildCampaignConfig, parseInteger, UsageError, type RunFlags } from './options.js';
+import { runSelftest } from '../selftest/run-selftest.js';
+import { SELFTEST_MATRIX } from '../selftest/matrix.js';
 
 const knownDefects = Object.keys(DEFECTS);
 
@@ -80,6 +82,33 @@ async function inspectCommand(dataDir: string, flags: { json?: boolean; scopes?:
   process.exit(inspection.ok ? EXIT_CODES.pass : EXIT_CODES.fail);
 }
 
+async function selftestCommand(flags: { short?: boolean; seed?: string; out: string; quiet?: boolean }): Promise<never> {
+  const seed = flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : 1;
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const width = Math.max(...SELFTEST_MATRIX.map((entry) => entry.name.length));
+  process.stdout.write(`${'case'.padEnd(width)}  ${'expected'.padEnd(34)}  got\n`);
+  let rows;
+  try {
+    rows = await runSelftest({
+      short: flags.short ?? false,
+      seed,
+      outDir: resolve(flags.out),
+      signal: controller.signal,
+      onRow: (row) => process.stdout.write(`${row.name.padEnd(width)}  ${row.expected.padEnd(34)}  ${row.got}  ${row.ok ? 'OK' : 'UNEXPECTED'}  (${(row.durationMs / 1000).toFixed(1)} s, ${row.runDir})\n`),
+    });
+  } catch (error) {
+    if (controller.signal.aborted) process.exit(controller.signal.reason === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_CODES.interruptedBySigint);
+    throw error;
+  }
+  const unexpected = rows.filter((row) => !row.ok).length;
+  const verdict = unexpected === 0 ? `selftest: all ${rows.length} cases as expected` : `selftest: ${unexpected} of ${rows.length} cases NOT as expected`;
+  await new Promise<void>((done) => process.stdout.write(verdict + '\n', () => done()));
+  process.exit(unexpected === 0 ? EXIT_CODES.pass : EXIT_CODES.fail);
+}
+
 function listCommand(): void {
   process.stdout.write('Scenarios:\n');
   for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(22)} ${scenario.summary}\n`);
@@ -125,6 +154,14 @@ export function buildProgram(): Command {
     .option('--json', 'print the inspection as JSON')
     .option('--scopes', 'also print one line per table scope')
     .action(inspectCommand);
+
+  program
+    .command('selftest')
+    .description('run every scenario against the correct reference server (must pass) and each seeded defect (must be caught); exit 0 only if all is as expected')
+    .option('--short', 'the short matrix (as in CI)')
+    .option('--seed <n>', 'seed for every campaign', '1')
+    .option('--out <dir>', 'folder under which the run folders are created', 'runs/selftest')
+    .action(selftestCommand);
 
   program.command('list').description('list scenarios and reference-server defects').action(listCommand);
   return program;

@@ -1,0 +1,75 @@
+import type { ViolationKind } from '../checker/types.js';
+import type { DefectName } from '../reference-server/defects.js';
+
+/** One row of the self-test: a campaign against the reference server and what it must conclude. */
+export interface SelftestCase {
+  readonly name: string;
+  readonly scenario: string;
+  /** Command-line flags of `kalam-chaos run` (besides the scenario, seed and output). */
+  readonly flags: Readonly<Record<string, string | boolean | string[]>>;
+  /** Absent: the correct server, which must pass. */
+  readonly defect?: DefectName;
+  /** For a defect: at least one of these violation kinds must be reported. */
+  readonly expect: 'pass' | readonly ViolationKind[];
+  /** Part of the short matrix CI runs. */
+  readonly short: boolean;
+}
+
+const PHASES = ['job-running', 'tmp-written', 'segment-renamed', 'manifest-written', 'hot-deleting', 'random'] as const;
+
+/**
+ * Every scenario against the correct server, and every seeded defect against a scenario that must
+ * catch it. The flush defects are caught with `--flush-delay-ms` widening their window: without it
+ * the correct server's campaigns pass all the same, which the correct rows show.
+ */
+export const SELFTEST_MATRIX: readonly SelftestCase[] = [
+  { name: 'correct / kill-mid-insert', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:20-80' }, expect: 'pass', short: true },
+  ...PHASES.map(
+    (phase): SelftestCase => ({
+      name: `correct / kill-mid-flush --phase ${phase}`,
+      scenario: 'kill-mid-flush',
+      flags: { cycles: '2', phase },
+      expect: 'pass',
+      short: phase === 'manifest-written' || phase === 'random',
+    }),
+  ),
+  {
+    name: 'correct / kill-mid-flush --phase manifest-written --flush-delay-ms 50',
+    scenario: 'kill-mid-flush',
+    flags: { cycles: '2', phase: 'manifest-written', flushDelayMs: '50' },
+    expect: 'pass',
+    short: false,
+  },
+  {
+    name: 'ack-before-write / kill-mid-insert',
+    scenario: 'kill-mid-insert',
+    defect: 'ack-before-write',
+    flags: { cycles: '2', trigger: 'acks:20-80', ackDelayMs: '200' },
+    expect: ['lost'],
+    short: true,
+  },
+  {
+    name: 'no-dedupe / kill-mid-flush --phase manifest-written',
+    scenario: 'kill-mid-flush',
+    defect: 'no-dedupe',
+    flags: { cycles: '2', phase: 'manifest-written', flushDelayMs: '50' },
+    expect: ['duplicate', 'count-mismatch'],
+    short: true,
+  },
+  {
+    name: 'drop-hot-before-manifest / kill-mid-flush --phase segment-renamed',
+    scenario: 'kill-mid-flush',
+    defect: 'drop-hot-before-manifest',
+    flags: { cycles: '2', phase: 'segment-renamed', flushDelayMs: '50' },
+    expect: ['lost'],
+    short: true,
+  },
+  {
+    name: 'manifest-in-place / kill-mid-flush --phase manifest-written',
+    scenario: 'kill-mid-flush',
+    defect: 'manifest-in-place',
+    flags: { cycles: '2', phase: 'manifest-written', flushDelayMs: '50' },
+    expect: ['storage'],
+    short: true,
+  },
+];

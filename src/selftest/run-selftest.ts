@@ -1,0 +1,59 @@
+import { SCENARIOS } from '../../chaos/index.js';
+import { buildCampaignConfig, type RunFlags } from '../cli/options.js';
+import { DEFECTS } from '../reference-server/defects.js';
+import { runCampaign } from '../run/campaign.js';
+import type { ViolationKind } from '../checker/types.js';
+import { SELFTEST_MATRIX, type SelftestCase } from './matrix.js';
+
+export interface SelftestRow {
+  readonly name: string;
+  readonly expected: string;
+  readonly got: string;
+  readonly ok: boolean;
+  readonly runDir: string;
+  readonly durationMs: number;
+}
+
+export interface SelftestOptions {
+  readonly short: boolean;
+  readonly seed: number;
+  readonly outDir: string;
+  readonly signal?: AbortSignal;
+  readonly onRow?: (row: SelftestRow, index: number, total: number) => void;
+}
+
+/** Runs the matrix; a row is ok when the correct server passes and each defect is caught by the violation it causes. */
+export async function runSelftest(options: SelftestOptions): Promise<SelftestRow[]> {
+  const cases = SELFTEST_MATRIX.filter((entry) => !options.short || entry.short);
+  const rows: SelftestRow[] = [];
+  for (const [index, entry] of cases.entries()) {
+    options.signal?.throwIfAborted();
+    const row = await runCase(entry, options);
+    rows.push(row);
+    options.onRow?.(row, index, cases.length);
+  }
+  return rows;
+}
+
+async function runCase(entry: SelftestCase, options: SelftestOptions): Promise<SelftestRow> {
+  const scenario = SCENARIOS.find((candidate) => candidate.name === entry.scenario);
+  if (!scenario) throw new Error(`self-test case "${entry.name}" names unknown scenario ${entry.scenario}`);
+  const flags = {
+    target: 'reference',
+    auth: 'bearer',
+    out: options.outDir,
+    seed: String(options.seed),
+    ...(entry.defect ? { defect: [entry.defect] } : {}),
+    ...entry.flags,
+  } as RunFlags;
+  const config = buildCampaignConfig(scenario, flags, Object.keys(DEFECTS));
+  const started = performance.now();
+  const result = await runCampaign(config, options.signal ? { signal: options.signal } : {});
+  if (result.verdict === 'interrupted') options.signal?.throwIfAborted();
+  const kinds = [...new Set(result.violations.map((record) => record.violation.kind))];
+  const runDir = result.files.history.replace(/\/history\.ndjson$/, '');
+  const expected = entry.expect === 'pass' ? 'pass' : `fail with ${entry.expect.join(' or ')}`;
+  const got = result.verdict === 'error' ? `error: ${result.error?.message ?? ''}` : result.verdict === 'pass' ? 'pass' : `fail with ${kinds.join(', ')}`;
+  const ok = entry.expect === 'pass' ? result.verdict === 'pass' : result.verdict === 'fail' && kinds.some((kind) => (entry.expect as readonly ViolationKind[]).includes(kind));
+  return { name: entry.name, expected, got, ok, runDir, durationMs: Math.round(performance.now() - started) };
+}
