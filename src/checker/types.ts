@@ -19,6 +19,10 @@ export type Violation =
   | { kind: 'recovery-failed'; incarnation: number; error: string; stderrTail: string[] }
   /** The server stayed up but answered no write during a cycle. */
   | { kind: 'unavailable'; detail: string }
+  /** After a corruption the server came back in a way the scenario does not accept (panic, hang, silent loss...). */
+  | { kind: 'recovery-outcome'; outcome: string; accepted: string[]; corruption: string; path: string; evidence: string[] }
+  /** The server came back and nothing it said shows it met the damaged file: the cycle tested nothing. */
+  | { kind: 'corruption-unread'; corruption: string; path: string }
   /** The cold tier on disk breaks an invariant (a `kalam-chaos inspect` violation). */
   | { kind: 'storage'; when: StorageInspectionMoment; finding: string; path: string; message: string };
 

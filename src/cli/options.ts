@@ -4,6 +4,7 @@ import type { CampaignConfig } from '../run/campaign.js';
 import { DEFAULT_TIMEOUTS } from '../run/campaign.js';
 import type { NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
 import { FLUSH_PHASES, isFlushPhase, type FlushPhase } from '../nemesis/flush-phase.js';
+import { RECOVERY_OUTCOMES, type RecoveryOutcome } from '../checker/recovery-outcome.js';
 import type { TargetSpec } from '../target/index.js';
 import type { AuthMode } from '../target/types.js';
 import { randomSeed } from '../util/random.js';
@@ -28,6 +29,9 @@ export interface RunFlags {
   trigger?: string;
   phase?: string;
   precise?: boolean;
+  kind?: string;
+  accept?: string;
+  stop?: string;
   flushDelayMs?: string;
   readyTimeout?: string;
   cycleTimeout?: string;
@@ -93,8 +97,37 @@ export function parseNemesis(nemesis: NemesisSpec, flags: RunFlags): NemesisSpec
     case 'kill-mid-insert':
       if (flags.phase !== undefined) throw new UsageError(`--phase only applies to kill-mid-flush`);
       if (flags.precise) throw new UsageError(`--precise only applies to kill-mid-flush`);
+      rejectCorruptionFlags(flags);
       return flags.trigger ? { ...nemesis, trigger: parseTrigger(flags.trigger) } : nemesis;
+    case 'corrupt': {
+      if (flags.phase !== undefined || flags.precise) throw new UsageError('--phase and --precise only apply to kill-mid-flush');
+      let corruptions = nemesis.corruptions;
+      if (flags.kind !== undefined) {
+        const files = new Set(nemesis.corruptions.map((corruption) => corruption.file));
+        corruptions = nemesis.corruptions.filter((corruption) => corruption.kind === flags.kind);
+        if (corruptions.length === 0) {
+          const known = [...new Set(nemesis.corruptions.map((corruption) => corruption.kind))].join(', ');
+          throw new UsageError(`--kind for ${[...files].join('/')} corruption must be one of ${known}, got "${flags.kind}"`);
+        }
+      }
+      let accept = nemesis.accept;
+      if (flags.accept !== undefined) {
+        const wanted = flags.accept.split(',').map((value) => value.trim());
+        const unknown = wanted.filter((value) => !(RECOVERY_OUTCOMES as readonly string[]).includes(value));
+        if (unknown.length > 0 || wanted.length === 0) throw new UsageError(`--accept takes outcomes from ${RECOVERY_OUTCOMES.join(', ')}, got "${flags.accept}"`);
+        accept = wanted as RecoveryOutcome[];
+      }
+      if (flags.stop !== undefined && flags.stop !== 'kill' && flags.stop !== 'clean') throw new UsageError(`--stop must be kill or clean, got "${flags.stop}"`);
+      return {
+        ...nemesis,
+        corruptions,
+        accept,
+        ...(flags.stop ? { stop: flags.stop as 'kill' | 'clean' } : {}),
+        ...(flags.trigger ? { warmup: parseTrigger(flags.trigger) } : {}),
+      };
+    }
     case 'kill-mid-flush': {
+      rejectCorruptionFlags(flags);
       if (flags.phase !== undefined && !isFlushPhase(flags.phase)) {
         throw new UsageError(`--phase must be one of ${FLUSH_PHASES.join(', ')}, got "${flags.phase}"`);
       }
@@ -113,15 +146,27 @@ export function parseNemesis(nemesis: NemesisSpec, flags: RunFlags): NemesisSpec
   }
 }
 
+/** A corruption scenario walks its corruptions once by default. */
+function defaultCycles(scenario: ScenarioDefinition, nemesis: NemesisSpec): number {
+  return nemesis.kind === 'corrupt' ? nemesis.corruptions.length : scenario.defaults.cycles;
+}
+
+function rejectCorruptionFlags(flags: RunFlags): void {
+  if (flags.kind !== undefined || flags.accept !== undefined || flags.stop !== undefined) {
+    throw new UsageError('--kind, --accept and --stop only apply to the corrupt-* scenarios');
+  }
+}
+
 export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlags, knownDefects: readonly string[]): CampaignConfig {
   const target = parseTarget(flags, knownDefects);
   const writers = flags.writers !== undefined ? parseInteger(flags.writers, '--writers', 1, 64) : scenario.defaults.writers;
+  const nemesis = parseNemesis(scenario.nemesis, flags);
   return {
     scenario,
     seed: flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : randomSeed(),
-    cycles: flags.cycles !== undefined ? parseInteger(flags.cycles, '--cycles', 1, 10_000) : scenario.defaults.cycles,
+    cycles: flags.cycles !== undefined ? parseInteger(flags.cycles, '--cycles', 1, 10_000) : defaultCycles(scenario, nemesis),
     workload: { ...scenario.workload, writers },
-    nemesis: parseNemesis(scenario.nemesis, flags),
+    nemesis,
     target,
     outDir: resolve(flags.out),
     timeouts: {

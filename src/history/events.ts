@@ -1,5 +1,6 @@
 import type { Violation } from '../checker/types.js';
 import type { FlushCycleResult } from '../report/result.js';
+import type { AppliedCorruption } from '../nemesis/corruption.js';
 
 /** Outcome of one request as the client saw it. */
 export type RequestOutcome = 'acknowledged' | 'failed' | 'indeterminate';
@@ -29,10 +30,12 @@ export type HistoryEvent =
   | { type: 'kill'; cycle: number; incarnation: number; signal: string; acksThisCycle: number; inFlight: number }
   | { type: 'writers-stopped'; cycle: number; acknowledged: number; failed: number; indeterminate: number }
   | { type: 'check'; cycle: number; check: string; ok: boolean; violations: Violation[]; stats?: unknown }
-  | { type: 'flush-primed'; table: string; jobId: string }
+  | { type: 'flush-primed'; table: string; jobId: string; cycle: number }
   | ({ type: 'flush-kill'; cycle: number } & Omit<FlushCycleResult, 'landed' | 'asIntended'>)
   | { type: 'flush-landed'; cycle: number; intended: string; landed: string; asIntended: boolean }
   | { type: 'storage-inspection'; cycle: number; when: string; ok: boolean; totals: unknown; findings: unknown[] }
+  | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
+  | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
   | { type: 'error'; cycle: number; step: string; message: string };
 

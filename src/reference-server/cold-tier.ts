@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { readParquetFooter, readParquetRows } from '../parquet/segment-reader.js';
 import { encodeSegment, type SegmentColumn, type SegmentColumnType } from '../parquet/segment-writer.js';
@@ -81,16 +83,33 @@ export async function encodeRows(table: TableDefinition, rows: readonly StoredRo
   }));
   columns.push({ name: '_seq', type: 'INT64', values: rows.map((row) => BigInt(row.seq)) });
   columns.push({ name: '_deleted', type: 'BOOLEAN', values: rows.map((row) => row.deleted === true) });
-  return encodeSegment(columns, rows.length);
+  return encodeSegment(columns, rows.length, { keyValueMetadata: { [ROWS_CHECKSUM_KEY]: String(rowsChecksum(table, rows)) } });
+}
+
+/**
+ * Parquet pages carry no checksum we can rely on, so a flipped byte in a data page could decode to
+ * wrong values silently. The reference server stores a checksum of the rows in the footer's
+ * key/value metadata and refuses a segment whose rows do not match it.
+ */
+const ROWS_CHECKSUM_KEY = 'kalam_reference.rows_crc32';
+
+function rowsChecksum(table: TableDefinition, rows: readonly StoredRow[]): number {
+  const canonical = rows.map((row) => [row.seq, row.deleted === true, ...table.columns.map((column) => row.values[column.name] ?? null)]);
+  return crc32(JSON.stringify(canonical));
 }
 
 export async function decodeRows(table: TableDefinition, bytes: Uint8Array): Promise<StoredRow[]> {
+  const footer = await readParquetFooter(bytes);
   const records = await readParquetRows(bytes);
-  return records.map((record) => {
+  if (records.length !== footer.rowCount) throw new Error(`footer says ${footer.rowCount} rows but ${records.length} were decoded`);
+  const rows = records.map((record): StoredRow => {
     const values: Record<string, Value> = {};
     for (const column of table.columns) values[column.name] = fromParquet(record[column.name]);
     return { seq: Number(record._seq), values, ...(record._deleted === true ? { deleted: true } : {}) };
   });
+  const expected = footer.keyValueMetadata[ROWS_CHECKSUM_KEY];
+  if (expected !== undefined && String(rowsChecksum(table, rows)) !== expected) throw new Error('rows do not match the checksum in the parquet footer (damaged data page?)');
+  return rows;
 }
 
 function fromParquet(value: unknown): Value {
@@ -131,9 +150,19 @@ export async function writeDurably(path: string, bytes: Uint8Array | string): Pr
 }
 
 /** temp file → fsync → rename → fsync of the folder: a reader sees the old manifest or the new one. */
-export async function writeManifestAtomically(dir: string, manifest: Manifest): Promise<void> {
+/** The manifest exactly as it is written to disk, and its digest. */
+export function manifestText(manifest: Manifest): string {
+  return JSON.stringify(manifest, null, 2);
+}
+
+export function manifestDigest(manifest: Manifest): string {
+  return createHash('sha256').update(manifestText(manifest)).digest('hex');
+}
+
+export async function writeManifestAtomically(dir: string, manifest: Manifest, beforeRename?: () => Promise<void>): Promise<void> {
   const temp = join(dir, `${MANIFEST}.tmp`);
-  await writeDurably(temp, JSON.stringify(manifest, null, 2));
+  await writeDurably(temp, manifestText(manifest));
+  await beforeRename?.();
   await rename(temp, join(dir, MANIFEST));
   await syncDirectory(dir);
 }
@@ -160,7 +189,15 @@ export function mergeIntoScope(scope: ColdScope, rows: readonly StoredRow[], pri
  * manifest names, rebuilds a manifest that is unparseable (or gone, when the hot tier remembers
  * committing one) from the parquet footers, and loads the committed segments' rows.
  */
-export async function loadTableScopes(dataDir: string, table: TableState, log: Logger): Promise<Map<string, ColdScope>> {
+/** How the loader treats a damaged manifest; the two non-default behaviours are seeded defects. */
+export interface ManifestPolicy {
+  /** trust-corrupt-manifest: load any manifest that parses, skipping every consistency check. */
+  readonly trustParseable: boolean;
+  /** panic-on-bad-manifest: an unparseable manifest aborts the process, Rust-panic style. */
+  readonly panicOnUnparseable: boolean;
+}
+
+export async function loadTableScopes(dataDir: string, table: TableState, log: Logger, policy: ManifestPolicy): Promise<Map<string, ColdScope>> {
   const scopes = new Map<string, ColdScope>();
   const definition = table.definition;
   if (definition.type === 'stream') return scopes;
@@ -168,12 +205,12 @@ export async function loadTableScopes(dataDir: string, table: TableState, log: L
   if (!existsSync(root)) return scopes;
   const partitions = definition.type === 'user' ? (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name) : [''];
   for (const partition of partitions) {
-    scopes.set(partition, await loadScope(scopeDir(dataDir, definition, partition), table, partition, log));
+    scopes.set(partition, await loadScope(scopeDir(dataDir, definition, partition), table, partition, log, policy));
   }
   return scopes;
 }
 
-async function loadScope(dir: string, table: TableState, partition: string, log: Logger): Promise<ColdScope> {
+async function loadScope(dir: string, table: TableState, partition: string, log: Logger, policy: ManifestPolicy): Promise<ColdScope> {
   const definition = table.definition;
   const scope: ColdScope = { dir, manifest: undefined, rows: new Map() };
   const names = await readdir(dir);
@@ -184,16 +221,27 @@ async function loadScope(dir: string, table: TableState, partition: string, log:
   const manifestPath = join(dir, MANIFEST);
   const hint = table.manifests.get(partition);
   let manifest: Manifest | undefined;
+  let problem: string | undefined;
   if (names.includes(MANIFEST)) {
     const text = await readFile(manifestPath, 'utf8');
     const parsed = parseManifest(text);
     if (typeof parsed === 'string') {
-      log.error({ file: manifestPath, problem: parsed }, `[MANIFEST CORRUPTION] ${manifestPath}: ${parsed}. Triggering rebuild`);
-      manifest = await rebuildManifest(dir, definition, partition, hint, log);
-    } else manifest = parsed;
+      problem = parsed;
+      if (policy.panicOnUnparseable) panic(`backend/crates/kalamdb-core/src/manifest/service.rs:214:54`, `called \`Result::unwrap()\` on an \`Err\` value: ManifestParse("${manifestPath}: ${parsed}")`);
+    } else {
+      manifest = parsed;
+      if (!policy.trustParseable) problem = await manifestProblem(parsed, text, dir, hint);
+    }
   } else if (hint) {
-    log.error({ file: manifestPath, version: hint.version }, `[MANIFEST CORRUPTION] ${manifestPath} is missing but version ${hint.version} was committed. Triggering rebuild`);
-    manifest = await rebuildManifest(dir, definition, partition, hint, log);
+    problem = `missing, but version ${hint.version} was committed`;
+  }
+  if (problem !== undefined) {
+    log.error({ file: manifestPath, problem }, `[MANIFEST CORRUPTION] ${manifestPath}: ${problem}. Triggering rebuild`);
+    const rebuilt = await rebuildManifest(dir, definition, partition, hint, log);
+    manifest = rebuilt.manifest;
+    if (rebuilt.unreadable.length > 0) {
+      scope.unavailable = `manifest ${manifestPath} was rebuilt without unreadable segment(s) ${rebuilt.unreadable.join(', ')}: refusing to serve a partial table`;
+    }
   }
   scope.manifest = manifest;
   const named = new Set(manifest?.segments.map((segment) => segment.path) ?? []);
@@ -203,20 +251,81 @@ async function loadScope(dir: string, table: TableState, partition: string, log:
   for (const segment of manifest?.segments ?? []) {
     if (segment.status !== 'committed') continue;
     const path = join(dir, segment.path);
+    if (policy.trustParseable && !existsSync(path)) continue;
     try {
       mergeIntoScope(scope, await decodeRows(definition, await readFile(path)), definition.primaryKey);
     } catch (error) {
-      scope.unavailable = `segment ${path} named by ${manifestPath} cannot be read: ${(error as Error).message}`;
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read: ${(error as Error).message}`;
+      scope.unavailable = `segment ${path} named by ${manifestPath} ${reason}`;
       log.error({ file: path, manifest: manifestPath, err: error }, scope.unavailable);
     }
   }
   return scope;
 }
 
-async function rebuildManifest(dir: string, table: TableDefinition, partition: string, hint: ManifestHint | undefined, log: Logger): Promise<Manifest> {
+/**
+ * Why a manifest that parses cannot be trusted, if it cannot: it disagrees with the copy the hot
+ * tier keeps of the last committed manifest (older version, other segments), names a segment twice,
+ * or describes a segment file differently from its footer (row count) or its size. A segment file
+ * that is missing while the hot tier's copy also names it is not a manifest problem: the file is lost.
+ */
+async function manifestProblem(manifest: Manifest, text: string, dir: string, hint: ManifestHint | undefined): Promise<string | undefined> {
+  const paths = manifest.segments.map((segment) => segment.path);
+  if (new Set(paths).size !== paths.length) return 'a segment is listed twice';
+  if (new Set(manifest.segments.map((segment) => segment.id)).size !== manifest.segments.length) return 'a segment id is listed twice';
+  if (hint) {
+    if (manifest.version < hint.version) return `version ${manifest.version} is older than the committed version ${hint.version}`;
+    // One commit can land on disk before the hot tier records it (a crash in between); more cannot.
+    if (manifest.version > hint.version + 1) return `version ${manifest.version} is beyond the committed version ${hint.version}`;
+    if (manifest.version === hint.version && hint.sha256 !== undefined && createHash('sha256').update(text).digest('hex') !== hint.sha256) {
+      return `content differs from the committed version ${hint.version}`;
+    }
+    const committed = new Set(hint.segments);
+    const listed = new Set(paths);
+    if (manifest.version === hint.version && (listed.size !== committed.size || [...committed].some((path) => !listed.has(path)))) {
+      return `segments [${paths.join(', ')}] differ from the committed [${hint.segments.join(', ')}]`;
+    }
+    if ([...committed].some((path) => !listed.has(path))) return `committed segments are missing from version ${manifest.version}`;
+  }
+  for (const segment of manifest.segments) {
+    if (segment.status !== 'committed') continue;
+    const path = join(dir, segment.path);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      if (hint && !hint.segments.includes(segment.path)) return `names ${segment.path}, which was never committed and does not exist`;
+      continue;
+    }
+    let rowCount: number;
+    try {
+      rowCount = (await readParquetFooter(bytes)).rowCount;
+    } catch {
+      continue; // a damaged segment is the segment's problem, reported when it is loaded
+    }
+    if (bytes.length !== segment.size_bytes) return `${segment.path}: size_bytes ${segment.size_bytes} but the file has ${bytes.length} bytes`;
+    if (rowCount !== segment.row_count) return `${segment.path}: row_count ${segment.row_count} but its footer says ${rowCount}`;
+  }
+  return undefined;
+}
+
+/** What a Rust server prints when it panics; the process ends with 101 as Rust's does. */
+function panic(location: string, message: string): never {
+  process.stderr.write(`thread 'main' panicked at ${location}:\n${message}\nnote: run with \`RUST_BACKTRACE=1\` environment variable to display a backtrace\n`);
+  process.exit(101);
+}
+
+async function rebuildManifest(
+  dir: string,
+  table: TableDefinition,
+  partition: string,
+  hint: ManifestHint | undefined,
+  log: Logger,
+): Promise<{ manifest: Manifest; unreadable: string[] }> {
   log.warn({ dir }, `[MANIFEST REBUILD STARTED] ${dir}`);
   const files = (await readdir(dir)).filter((name) => SEGMENT_FILE.test(name)).sort((a, b) => batchNumber(a) - batchNumber(b));
   const segments: SegmentEntry[] = [];
+  const unreadable: string[] = [];
   for (const name of files) {
     const path = join(dir, name);
     try {
@@ -237,7 +346,8 @@ async function rebuildManifest(dir: string, table: TableDefinition, partition: s
         column_stats: columnStats(table, rows),
       });
     } catch (error) {
-      log.error({ file: path, err: error }, `[MANIFEST REBUILD] skipping unreadable segment ${path}: ${(error as Error).message}`);
+      unreadable.push(path);
+      log.error({ file: path, err: error }, `[MANIFEST REBUILD] unreadable segment ${path}: ${(error as Error).message}`);
     }
   }
   const now = Date.now();
@@ -253,7 +363,7 @@ async function rebuildManifest(dir: string, table: TableDefinition, partition: s
   };
   await writeManifestAtomically(dir, manifest);
   log.warn({ dir, segments: segments.length }, `[MANIFEST REBUILD COMPLETED] ${dir} from ${segments.length} parquet footer(s)`);
-  return manifest;
+  return { manifest, unreadable };
 }
 
 function batchNumber(name: string): number {

@@ -7,6 +7,8 @@ export const DEFECTS = {
   'manifest-in-place': 'rewrite manifest.json in place (truncate, write in two halves, no fsync) instead of temp file + rename',
   'drop-hot-before-manifest': 'delete flushed rows from the hot tier before the manifest that names their segment is committed',
   'no-dedupe': 'reads count a row present in both the hot and the cold tier twice',
+  'trust-corrupt-manifest': 'load any manifest.json that parses, without checking it against the committed copy or the segment footers',
+  'panic-on-bad-manifest': 'an unparseable manifest.json makes the server panic (Rust-style trace, exit 101) instead of rebuilding it',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

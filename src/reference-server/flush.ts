@@ -1,7 +1,7 @@
 import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { columnStats, encodeRows, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
+import { columnStats, encodeRows, manifestDigest, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
 import type { DefectName } from './defects.js';
 import { applyRecord, tableKey, type DatabaseState, type JobRecord, type StoredRow, type TableState, type WalRecord } from './state.js';
 import { syncDirectory, type WriteAheadLog } from './wal.js';
@@ -150,11 +150,12 @@ export function createFlusher(options: FlusherOptions): Flusher {
       await pause();
     }
     if (options.defects.has('manifest-in-place')) await writeManifestInPlace(dir, manifest);
-    else await writeManifestAtomically(dir, manifest);
+    else await writeManifestAtomically(dir, manifest, pause);
     // Readers see the new segment from here on; until the hot delete, a row lives in both tiers.
     scope.manifest = manifest;
     mergeIntoScope(scope, rows, definition.primaryKey);
-    await commit({ op: 'manifest', table: key, partition, manifest: { version: manifest.version, segments: manifest.segments.map((segment) => segment.path) } });
+    const hint = { version: manifest.version, segments: manifest.segments.map((segment) => segment.path), sha256: manifestDigest(manifest) };
+    await commit({ op: 'manifest', table: key, partition, manifest: hint });
     await pause();
     if (!options.defects.has('drop-hot-before-manifest')) await commit(flushed);
     return rows.length;

@@ -76,9 +76,10 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   const rows = [...state.tables.values()].reduce((sum, table) => sum + [...table.partitions.values()].reduce((n, rowsOf) => n + rowsOf.size, 0), 0);
   log.info({ wal: walPath, records: opened.records.length, namespaces: state.namespaces.size, tables: state.tables.size, rows, lastSeq: state.lastSeq }, 'wal replayed');
 
-  const cold = new Map<string, Map<string, ColdScope>>();
-  for (const [key, table] of state.tables) cold.set(key, await loadTableScopes(config.dataDir, table, log));
   const defects = new Set(config.defects);
+  const manifestPolicy = { trustParseable: defects.has('trust-corrupt-manifest'), panicOnUnparseable: defects.has('panic-on-bad-manifest') };
+  const cold = new Map<string, Map<string, ColdScope>>();
+  for (const [key, table] of state.tables) cold.set(key, await loadTableScopes(config.dataDir, table, log, manifestPolicy));
   const flusher = createFlusher({ dataDir: config.dataDir, state, wal: opened.wal, cold, defects, flushDelayMs: config.flushDelayMs, log });
   for (const job of state.jobs.values()) {
     if (job.status !== 'queued' && job.status !== 'running') continue;

@@ -48,6 +48,8 @@ export interface JobRecord {
 export interface ManifestHint {
   readonly version: number;
   readonly segments: readonly string[];
+  /** sha256 of the manifest.json text as written: any change to the file at this version is damage. */
+  readonly sha256?: string;
 }
 
 export interface NamespaceRecord {

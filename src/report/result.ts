@@ -2,6 +2,8 @@ import type { CheckResult, Violation } from '../checker/types.js';
 import type { KillTrigger } from '../nemesis/kill-trigger.js';
 import type { FlushPhase, LandedPhase } from '../nemesis/flush-phase.js';
 import type { FlushKillTrigger } from '../nemesis/flush-kill.js';
+import type { AppliedCorruption } from '../nemesis/corruption.js';
+import type { RecoveryOutcome } from '../checker/recovery-outcome.js';
 export type { StorageInspectionMoment } from '../checker/types.js';
 import type { TargetDescription } from '../target/types.js';
 import type { OutcomeCounts } from '../workload/ledger.js';
@@ -45,6 +47,18 @@ export function describeFlushKill(flush: FlushCycleResult): string {
   return `during flush of ${flush.table} ${how}`;
 }
 
+/** A corruption cycle: the damage, the restart's outcome and its evidence. */
+export interface CorruptionCycleResult {
+  readonly applied: AppliedCorruption;
+  readonly stop: 'kill' | 'clean';
+  readonly outcome: RecoveryOutcome;
+  readonly accepted: boolean;
+  readonly damageRead: boolean;
+  readonly evidence: string[];
+  /** After an outcome other than rebuilt: the original was put back and the server checked again. */
+  readonly restored?: { readonly ok: boolean };
+}
+
 export interface CycleResult {
   readonly cycle: number;
   readonly trigger: KillTrigger;
@@ -59,6 +73,7 @@ export interface CycleResult {
   };
   readonly rows: OutcomeCounts;
   readonly flush?: FlushCycleResult;
+  readonly corruption?: CorruptionCycleResult;
   readonly restart?: { readonly incarnation: number; readonly readyMs: number };
   readonly checks: CheckResult[];
 }

@@ -28,6 +28,10 @@ export function describeViolation(violation: Violation): string {
       return `recovery-failed: incarnation ${violation.incarnation} did not come back: ${violation.error}`;
     case 'unavailable':
       return `unavailable: ${violation.detail}`;
+    case 'recovery-outcome':
+      return `recovery-outcome: after ${violation.corruption} of ${violation.path} the server ${violation.outcome === 'silent-loss' ? 'silently lost data' : `ended "${violation.outcome}"`} (accepted: ${violation.accepted.join(', ')})${violation.evidence[0] ? `; ${violation.evidence[0].slice(0, 160)}` : ''}`;
+    case 'corruption-unread':
+      return `corruption-unread: nothing shows the server read ${violation.path} after ${violation.corruption}; the cycle tested nothing`;
     case 'storage':
       return `storage (${violation.when}): ${violation.finding} ${violation.path}: ${violation.message}`;
   }

@@ -14,9 +14,12 @@ import { detectSyscallInjection, wrapWithSyscallKill, type SyscallInjectionSuppo
 import { baselineOf, inspectDataDir, type InspectionBaseline } from '../storage/index.js';
 import { describeFlushKill, type FlushCycleResult } from '../report/result.js';
 import type { LaunchPlan } from '../target/types.js';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { applyCorruption, archiveManifests, describeCorruption, undoCorruption, type ManifestArchive } from '../nemesis/corruption.js';
+import { classifyRecovery, type StartOutcome } from '../checker/recovery-outcome.js';
+import type { MetadataSnapshot } from '../checker/metadata.js';
 import { EXIT_CODES, RESULT_SCHEMA_VERSION, type CycleResult, type RunResult, type Verdict, type ViolationRecord } from '../report/result.js';
-import type { NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
+import type { CorruptNemesis, NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
 import { generateCredentials } from '../target/credentials.js';
 import { assertTargetLaunchable, createTarget, type TargetSpec } from '../target/index.js';
 import { findFreePort, isPortFree } from '../target/ports.js';
@@ -38,6 +41,7 @@ import { seededRandom } from '../util/random.js';
 import { withDeadline } from '../util/wait.js';
 import { abortPromise } from '../util/abort.js';
 import { createRunFolder, type RunFolder } from './run-folder.js';
+import { writeReportArtifacts } from '../report/write-artifacts.js';
 
 export interface CampaignTimeouts {
   /** Until a started server answers health and SELECT 1. */
@@ -105,6 +109,7 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
   const result = await campaign.run(startedAt);
   await fs.writeJson(folder.resultPath, result, { spaces: 2 });
   await history.close();
+  await writeReportArtifacts(folder.root).catch(() => undefined);
   hooks.onProgress?.({ kind: 'finished', result, runDir: folder.root });
   return result;
 }
@@ -120,6 +125,7 @@ class Campaign {
   /** kill-mid-flush only: each cycle's table, delay and rename. */
   private readonly flushPlans: FlushCyclePlan[];
   private storageBaseline: InspectionBaseline | undefined;
+  private readonly manifestArchive: ManifestArchive = new Map();
   private readonly cycles: CycleResult[] = [];
   private readonly violations: ViolationRecord[] = [];
   private readonly serverDirs: string[] = [];
@@ -165,7 +171,7 @@ class Campaign {
       const statements = schemaStatements(config.workload);
       for (const statement of statements) await this.client!.query(statement);
       history.record({ type: 'setup', cycle: 0, statements: statements.length });
-      if (config.nemesis.kind === 'kill-mid-flush') {
+      if (config.nemesis.kind === 'kill-mid-flush' || config.nemesis.kind === 'corrupt') {
         this.step = 'prime the cold tier';
         await this.primeColdTier();
         if (precise) {
@@ -211,6 +217,8 @@ class Campaign {
 
     this.step = `cycle ${cycle}: metadata before fault`;
     const before = await captureMetadata(this.client!, this.metadataOptions());
+    if (config.nemesis.kind === 'corrupt') return this.runCorruptionCycle(cycle, config.nemesis, trigger, before);
+    const signal = config.nemesis.signal;
 
     this.step = `cycle ${cycle}: workload`;
     const acks = createAckCounter();
@@ -263,7 +271,7 @@ class Campaign {
           // Same tick as the observation: stop issuing requests, then kill; requests in flight stay in flight.
           writers.stop();
           writersInFlight = writers.inFlight();
-          server.signal(nemesis.signal);
+          server.signal(signal);
         },
       });
       writers.stop();
@@ -277,23 +285,23 @@ class Campaign {
       writers.stop();
       inFlight = writers.inFlight();
       delivered = first !== 'server-exit' && !server.hasExited();
-      if (delivered) server.signal(config.nemesis.signal);
+      if (delivered) server.signal(signal);
       if (first === 'server-exit') await this.recordUnexpectedExit(cycle, server);
     }
     const atMs = history.elapsedMs();
-    history.record({ type: 'kill', cycle, incarnation: this.incarnation, signal: config.nemesis.signal, acksThisCycle: acks.value(), inFlight });
+    history.record({ type: 'kill', cycle, incarnation: this.incarnation, signal: signal, acksThisCycle: acks.value(), inFlight });
     const description = !delivered
       ? 'server exited on its own before the fault'
       : flush
-        ? `${config.nemesis.signal} ${describeFlushKill(flush)} after ${acks.value()} acks with ${inFlight} in flight`
-        : `${config.nemesis.signal} after ${acks.value()} acks with ${inFlight} in flight` + (first === 'trigger' ? '' : ` (${first})`);
+        ? `${signal} ${describeFlushKill(flush)} after ${acks.value()} acks with ${inFlight} in flight`
+        : `${signal} after ${acks.value()} acks with ${inFlight} in flight` + (first === 'trigger' ? '' : ` (${first})`);
     this.hooks.onProgress?.({ kind: 'fault', cycle, cycles: config.cycles, description });
     if (first === 'writers-finished') {
       this.addViolation(cycle, 'availability', { kind: 'unavailable', detail: `every writer gave up after ${acks.value()} acknowledged inserts (see history.ndjson responses of cycle ${cycle})` });
     }
 
     this.step = `cycle ${cycle}: wait for exit`;
-    const exit = await withDeadline(server.exited, `server exit after ${config.nemesis.signal}`, config.timeouts.exitMs);
+    const exit = await withDeadline(server.exited, `server exit after ${signal}`, config.timeouts.exitMs);
     history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: delivered });
     await withDeadline(writers.finished, 'writers to settle', config.timeouts.requestMs + 5_000);
     this.ledger.settleAllPending();
@@ -309,7 +317,7 @@ class Campaign {
     this.hooks.signal?.throwIfAborted();
 
     this.step = `cycle ${cycle}: restart`;
-    const fault = { signal: config.nemesis.signal, acksThisCycle: acks.value(), inFlight, atMs, delivered };
+    const fault = { signal: signal, acksThisCycle: acks.value(), inFlight, atMs, delivered };
     let readyMs: number;
     try {
       readyMs = await this.startIncarnation(cycle < config.cycles ? cycle + 1 : undefined);
@@ -386,6 +394,129 @@ class Campaign {
     return readiness.readyMs;
   }
 
+  /**
+   * One corruption cycle: write and flush under load, stop the server, damage one file (keeping the
+   * original), restart within the readiness deadline and classify the outcome. After any outcome
+   * but `rebuilt` the original is put back and the server must serve every acknowledged row again.
+   */
+  private async runCorruptionCycle(cycle: number, nemesis: CorruptNemesis, trigger: KillTrigger, before: MetadataSnapshot): Promise<boolean> {
+    const { config, history } = this;
+    this.step = `cycle ${cycle}: workload and flush`;
+    await archiveManifests(this.target.dataDir, this.manifestArchive);
+    const acks = createAckCounter();
+    const writers = startWriters({ client: this.client!, spec: config.workload, state: this.workloadState, ledger: this.ledger, history, cycle, onAcknowledged: () => acks.add(1) });
+    const fire = triggerFired(trigger, acks);
+    await Promise.race([fire.fired, writers.finished, abortPromise(this.hooks.signal)]);
+    fire.cancel();
+    for (const table of config.workload.tables) await this.flushAndWait(table, cycle);
+    writers.stop();
+    await withDeadline(writers.finished, 'writers to settle', config.timeouts.requestMs + 5_000);
+
+    this.step = `cycle ${cycle}: stop the server`;
+    const server = this.server!;
+    const atMs = history.elapsedMs();
+    if (nemesis.stop === 'kill') server.signal('SIGKILL');
+    const exit = nemesis.stop === 'kill' ? await withDeadline(server.exited, 'server exit after SIGKILL', config.timeouts.exitMs) : await stopServer(server, config.timeouts.exitMs);
+    if (nemesis.stop === 'kill') history.record({ type: 'kill', cycle, incarnation: this.incarnation, signal: 'SIGKILL', acksThisCycle: acks.value(), inFlight: 0 });
+    history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
+    this.ledger.settleAllPending();
+    const rows = this.ledger.rowCounts(cycle);
+
+    this.step = `cycle ${cycle}: corrupt`;
+    const corruption = nemesis.corruptions[(cycle - 1) % nemesis.corruptions.length]!;
+    const applied = await applyCorruption({
+      dataDir: this.target.dataDir,
+      runDir: this.folder.root,
+      keepDir: join(this.folder.root, 'corruptions', `cycle-${cycle}`),
+      corruption,
+      random: seededRandom(config.seed).fork(`corruption-${cycle}`),
+      archive: this.manifestArchive,
+    });
+    history.record({ type: 'corruption', cycle, ...applied });
+    this.hooks.onProgress?.({ kind: 'fault', cycle, cycles: config.cycles, description: `${nemesis.stop === 'kill' ? 'SIGKILL' : 'clean stop'}, then ${describeCorruption(corruption)} of ${applied.path}: ${applied.detail}` });
+
+    this.step = `cycle ${cycle}: restart on damaged data`;
+    let start: StartOutcome;
+    let readyMs: number | undefined;
+    try {
+      readyMs = await this.startIncarnation(undefined);
+      start = { kind: 'ready' };
+    } catch (error) {
+      if (this.hooks.signal?.aborted) throw error;
+      const current = this.server!;
+      if (current.hasExited()) {
+        const ended = await current.exited;
+        start = { kind: 'exited', exitCode: ended.exitCode, signal: ended.signal };
+      } else {
+        start = { kind: 'hang' };
+        current.signal('SIGKILL');
+        await withDeadline(current.exited, 'hung server to exit', config.timeouts.exitMs);
+      }
+      history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: null, signal: start.kind, expected: false });
+    }
+    const checks: CheckResult[] = [];
+    if (start.kind === 'ready') {
+      this.step = `cycle ${cycle}: checks on damaged data`;
+      checks.push(await checkAcknowledgedWrites({ client: this.client!, ledger: this.ledger, scopes: this.allScopes(), cycle, pageSize: config.pageSize }));
+    }
+    const logLines = [...(await tailFile(this.server!.stdoutPath, 400)), ...(await tailFile(this.server!.stderrPath, 100))];
+    const damagedDir = dirname(applied.path);
+    const names = [basename(applied.path), damagedDir, join(this.target.dataDir, applied.path)];
+    const judged = classifyRecovery({ start, logLines, violations: checks.flatMap((check) => check.violations), names });
+    const accepted = nemesis.accept.includes(judged.outcome);
+    history.record({ type: 'recovery-outcome', cycle, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence });
+    const outcomeCheck: CheckResult = {
+      check: 'recovery-outcome',
+      cycle,
+      ok: accepted && judged.damageRead,
+      violations: [
+        ...(accepted ? [] : [{ kind: 'recovery-outcome' as const, outcome: judged.outcome, accepted: [...nemesis.accept], corruption: describeCorruption(corruption), path: applied.path, evidence: judged.evidence }]),
+        ...(accepted && !judged.damageRead ? [{ kind: 'corruption-unread' as const, corruption: describeCorruption(corruption), path: applied.path }] : []),
+      ],
+    };
+    const results = [outcomeCheck];
+    let restored: { ok: boolean } | undefined;
+    if (judged.outcome !== 'rebuilt') {
+      this.step = `cycle ${cycle}: restore the original and restart`;
+      if (this.server && !this.server.hasExited()) await stopServer(this.server, config.timeouts.exitMs);
+      await undoCorruption(applied, this.target.dataDir, this.folder.root);
+      readyMs = await this.startIncarnation(undefined);
+      const again = await this.runChecks(cycle, before);
+      restored = { ok: again.every((check) => check.ok) };
+      results.push(...again);
+    } else {
+      results.push(...(await this.runChecks(cycle, before)));
+    }
+    for (const check of [outcomeCheck]) for (const violation of check.violations) this.violations.push({ cycle, check: check.check, violation });
+    this.history.record({ type: 'check', cycle, check: outcomeCheck.check, ok: outcomeCheck.ok, violations: outcomeCheck.violations });
+    this.cycles.push({
+      cycle,
+      trigger,
+      fault: { signal: nemesis.stop === 'kill' ? 'SIGKILL' : 'SIGTERM', acksThisCycle: acks.value(), inFlight: 0, atMs, delivered: true },
+      rows,
+      corruption: { applied, stop: nemesis.stop, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence, ...(restored ? { restored } : {}) },
+      ...(readyMs !== undefined ? { restart: { incarnation: this.incarnation, readyMs } } : {}),
+      checks: results,
+    });
+    const violations = results.reduce((sum, check) => sum + check.violations.length, 0);
+    this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0, violations, acknowledged: this.ledger.rowCounts().acknowledged });
+    return true;
+  }
+
+  private async flushAndWait(table: TableSpec, cycle: number): Promise<void> {
+    const before = await flushJobIds(this.client!);
+    await this.client!.query(`STORAGE FLUSH TABLE ${qualifiedName(this.config.workload, table)}`);
+    const job = await waitForFlushJob(this.client!, {
+      namespace: this.config.workload.namespace,
+      table: table.name,
+      status: 'completed',
+      sinceJobIds: before,
+      deadlineMs: this.config.timeouts.cycleMs,
+      ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
+    });
+    this.history.record({ type: 'flush-primed', table: table.name, jobId: job.jobId, cycle });
+  }
+
   /** In syscall precision the incarnation serving a cycle runs under strace aimed at that cycle's rename. */
   private async wrapForSyscallKill(plan: LaunchPlan, forCycle: number | undefined, dir: string): Promise<LaunchPlan> {
     const rename = forCycle === undefined ? undefined : this.flushPlans[forCycle - 1]?.killAtRename;
@@ -422,19 +553,7 @@ class Campaign {
     await Promise.race([acks.reached(40), writers.finished, abortPromise(this.hooks.signal)]);
     writers.stop();
     await withDeadline(writers.finished, 'priming writers to settle', config.timeouts.requestMs + 5_000);
-    for (const table of config.workload.tables) {
-      const before = await flushJobIds(this.client!);
-      await this.client!.query(`STORAGE FLUSH TABLE ${qualifiedName(config.workload, table)}`);
-      const job = await waitForFlushJob(this.client!, {
-        namespace: config.workload.namespace,
-        table: table.name,
-        status: 'completed',
-        sinceJobIds: before,
-        deadlineMs: config.timeouts.cycleMs,
-        ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
-      });
-      this.history.record({ type: 'flush-primed', table: table.name, jobId: job.jobId });
-    }
+    for (const table of config.workload.tables) await this.flushAndWait(table, 0);
   }
 
   /** Adds the job's state after the restart: a job that completed before the kill means the kill came after the flush. */

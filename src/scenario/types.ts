@@ -1,6 +1,8 @@
 import type { InsertWorkloadSpec } from '../workload/insert-workload.js';
 import type { KillTriggerSpec } from '../nemesis/kill-trigger.js';
 import type { FlushPhase } from '../nemesis/flush-phase.js';
+import type { Corruption } from '../nemesis/corruption.js';
+import type { RecoveryOutcome } from '../checker/recovery-outcome.js';
 
 /** SIGKILL while writers insert, after a number of acknowledgements or a delay. */
 export interface KillMidInsertNemesis {
@@ -27,7 +29,20 @@ export interface KillMidFlushNemesis {
   readonly signal: 'SIGKILL';
 }
 
-export type NemesisSpec = KillMidInsertNemesis | KillMidFlushNemesis;
+/**
+ * Writers insert and every table is flushed; the server is stopped (SIGKILL or clean), one file of
+ * the cold tier is damaged, and the restart is judged: each cycle applies the next corruption.
+ */
+export interface CorruptNemesis {
+  readonly kind: 'corrupt';
+  readonly corruptions: readonly Corruption[];
+  readonly stop: 'kill' | 'clean';
+  readonly warmup: KillTriggerSpec;
+  /** Outcomes that count as a pass; anything else is a violation. */
+  readonly accept: readonly RecoveryOutcome[];
+}
+
+export type NemesisSpec = KillMidInsertNemesis | KillMidFlushNemesis | CorruptNemesis;
 
 export type CheckName = 'acknowledged-writes' | 'metadata' | 'storage';
 
