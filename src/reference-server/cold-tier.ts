@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import { encodeSegment, type SegmentColumn, type SegmentColumnType } from '../pa
 import type { ColumnTypeName, Value } from './sql/ast.js';
 import type { ManifestHint, StoredRow, TableDefinition, TableState } from './state.js';
 import { syncDirectory } from './wal.js';
+import { ensureDurableDir } from './durable-dir.js';
 
 /**
  * The cold tier, laid out as KalamDB lays it out (INTERFACE.md, "On disk"):
@@ -392,5 +393,5 @@ export function parseManifest(text: string): Manifest | string {
 }
 
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDurableDir(dir);
 }

@@ -12,6 +12,7 @@ import { loadTableScopes, type ColdScope } from './cold-tier.js';
 import { createFlusher } from './flush.js';
 import { createFlushPolicies } from './flush-policy.js';
 import { openWal } from './wal.js';
+import { ensureDurableDir } from './durable-dir.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure (port in use, data dir locked, bad WAL), 2 usage. */
 async function main(): Promise<void> {
@@ -54,8 +55,8 @@ function createLogger(config: ServerConfig): Logger {
 
 async function serve(config: ServerConfig, log: Logger): Promise<void> {
   const rocksdbDir = join(config.dataDir, 'rocksdb');
-  mkdirSync(rocksdbDir, { recursive: true });
-  mkdirSync(join(config.dataDir, 'storage'), { recursive: true });
+  await ensureDurableDir(rocksdbDir);
+  await ensureDurableDir(join(config.dataDir, 'storage'));
   const lock = await acquireLock(join(rocksdbDir, 'LOCK'));
   if (lock.tookOverFrom !== undefined) log.warn({ previousPid: lock.tookOverFrom, lock: lock.path }, 'stale data directory lock taken over');
 
