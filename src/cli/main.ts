@@ -13,6 +13,10 @@ import { packageVersion } from '../util/package-root.js';
 import { buildCampaignConfig, parseInteger, UsageError, type RunFlags } from './options.js';
 import { runSelftest } from '../selftest/run-selftest.js';
 import { SELFTEST_MATRIX } from '../selftest/matrix.js';
+import { registerReportCommand } from './report-command.js';
+import { registerReplayCommand } from './replay-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
+import { loadConfigFile, mergeRunFlags } from './config-file.js';
 
 const knownDefects = Object.keys(DEFECTS);
 
@@ -48,7 +52,13 @@ function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
   };
 }
 
-async function runCommand(scenarioName: string, flags: RunFlags & { json?: boolean; quiet?: boolean }): Promise<never> {
+async function runCommand(
+  scenarioName: string,
+  cliFlags: RunFlags & { json?: boolean; quiet?: boolean; config?: string },
+  command: Command,
+): Promise<never> {
+  const fileDefaults = await loadConfigFile(cliFlags.config, process.cwd());
+  const flags = mergeRunFlags(fileDefaults, cliFlags, (name) => command.getOptionValueSource(name));
   const scenario = findScenario(scenarioName);
   if (!scenario) fail(`unknown scenario "${scenarioName}"; known scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const config = buildCampaignConfig(scenario, flags, knownDefects);
@@ -137,6 +147,9 @@ export function buildProgram(): Command {
     .option('--trigger <spec>', 'when each kill fires: acks:MIN-MAX (acknowledged inserts) or delay:MIN-MAX (ms)')
     .option('--phase <phase>', 'kill-mid-flush: job-running, tmp-written, segment-renamed, manifest-written, hot-deleting or random')
     .option('--precise', 'kill-mid-flush: run the server under strace and SIGKILL it at the exact rename of the phase (needs ptrace)')
+    .option('--kind <kind>', 'corrupt-manifest / corrupt-parquet: the one corruption to apply (default: walk every kind)')
+    .option('--stop <how>', 'corrupt-*: stop the server before damaging a file with kill (SIGKILL) or clean (SIGTERM)')
+    .option('--accept <outcomes>', 'corrupt-*: outcomes that pass, comma separated (default rebuilt,refused)')
     .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')
     .option('--defect <name...>', 'reference server: seed a named defect (repeatable)')
@@ -145,6 +158,7 @@ export function buildProgram(): Command {
     .option('--cycle-timeout <ms>', 'deadline for a cycle\'s fault to fire')
     .option('--json', 'print result.json on stdout instead of the summary')
     .option('--quiet', 'no progress lines on stderr')
+    .option('--config <path>', 'defaults for these flags from a JSON file (default: ./kalam-chaos.config.json if present)')
     .action(runCommand);
 
   program
@@ -163,6 +177,9 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'folder under which the run folders are created', 'runs/selftest')
     .action(selftestCommand);
 
+  registerDoctorCommand(program);
+  registerReportCommand(program);
+  registerReplayCommand(program);
   program.command('list').description('list scenarios and reference-server defects').action(listCommand);
   return program;
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDir } from '../support/temp.js';
 import { classifyLandedPhase, snapshotScope } from '../../src/nemesis/phase-classifier.js';
@@ -59,11 +59,10 @@ describe('landed phase classifier', () => {
 
   it('reads a scope folder: files and the manifest segments', async () => {
     const snapshot = await snapshotScope(scope('s', { ...BASE, 'batch-2.parquet.tmp': '' }));
-    expect(snapshot).to.deep.equal({
-      files: ['batch-1.parquet', 'batch-2.parquet.tmp', 'manifest.json'],
-      exists: true,
-      manifestSegments: ['batch-1.parquet'],
-    });
+    expect(snapshot.files).to.deep.equal(['batch-1.parquet', 'batch-2.parquet.tmp', 'manifest.json']);
+    expect(snapshot.exists).to.equal(true);
+    expect(snapshot.manifestSegments).to.deep.equal(['batch-1.parquet']);
+    expect(Object.keys(snapshot.identities ?? {})).to.deep.equal(snapshot.files);
     expect(await snapshotScope(join(temp(), 'missing'))).to.deep.equal({ files: [], exists: false });
     const torn = await snapshotScope(scope('torn', { 'manifest.json': '{' }));
     expect(torn.manifestSegments).to.equal(undefined);
@@ -72,12 +71,30 @@ describe('landed phase classifier', () => {
 
   for (const testCase of CASES) {
     it(`${testCase.name} → ${testCase.expected}`, async () => {
-      const before = await snapshotScope(scope('before', BASE));
-      const after = await snapshotScope(scope('after', testCase.after));
+      // One folder, changed in place, as a flush changes it: unchanged files keep their identity.
+      const dir = scope('flush', BASE);
+      const before = await snapshotScope(dir);
+      const wanted = testCase.after;
+      if (wanted === undefined) rmSync(dir, { recursive: true });
+      else {
+        for (const name of Object.keys(BASE)) if (!(name in wanted)) rmSync(join(dir, name));
+        for (const [name, content] of Object.entries(wanted)) {
+          if ((BASE as Record<string, string>)[name] !== content) writeFileSync(join(dir, name), content);
+        }
+      }
+      const after = await snapshotScope(dir);
       const job = testCase.job === undefined ? undefined : { status: testCase.job };
       expect(classifyLandedPhase(before, after, job)).to.equal(testCase.expected);
     });
   }
+
+  it('counts a segment written under the name of an earlier orphan as new', async () => {
+    const dir = scope('reuse', { ...BASE, 'batch-2.parquet': 'orphan' });
+    const before = await snapshotScope(dir);
+    rmSync(join(dir, 'batch-2.parquet'));
+    writeFileSync(join(dir, 'batch-2.parquet'), 'the new segment');
+    expect(classifyLandedPhase(before, await snapshotScope(dir))).to.equal('segment-renamed');
+  });
 
   it('classifies the first flush of a scope that did not exist before', async () => {
     const before = await snapshotScope(join(temp(), 'new-scope'));
