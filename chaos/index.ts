@@ -2,9 +2,10 @@ import type { ScenarioDefinition } from '../src/scenario/types.js';
 import { corruptAll, corruptManifest, corruptParquet } from './corrupt.js';
 import { killMidFlush } from './kill-mid-flush.js';
 import { killMidInsert } from './kill-mid-insert.js';
+import { powerLoss } from './power-loss.js';
 
 /** Every scenario the CLI can run, by name. */
-export const SCENARIOS: readonly ScenarioDefinition[] = [killMidInsert, killMidFlush, corruptManifest, corruptParquet, corruptAll];
+export const SCENARIOS: readonly ScenarioDefinition[] = [killMidInsert, killMidFlush, corruptManifest, corruptParquet, corruptAll, powerLoss];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {
   return SCENARIOS.find((scenario) => scenario.name === name);

@@ -87,7 +87,13 @@ export async function checkAcknowledgedWrites(options: AcknowledgedWritesCheckOp
     try {
       contents = await readScope(options.client, scope, options.pageSize);
     } catch (error) {
-      violations.push({ kind: 'unreadable', ...scope, error: (error as Error).message });
+      const message = (error as Error).message;
+      violations.push({ kind: 'unreadable', ...scope, error: message });
+      // A table that no longer exists holds none of its acknowledged rows: name them.
+      if (message.includes('TABLE_NOT_FOUND')) {
+        const gone = compareScope(options.ledger.rowsIn(scope), { rows: [], countStar: 0 }).violations.filter((violation) => violation.kind === 'lost');
+        violations.push(...gone);
+      }
       continue;
     }
     const result = compareScope(options.ledger.rowsIn(scope), contents);

@@ -37,7 +37,11 @@ export async function captureMetadata(client: SqlClient, options: MetadataOption
   const columns: Record<string, ColumnInfo[]> = {};
   for (const scopes of options.tableScopes) {
     for (const scope of scopes) {
-      const result = await client.query(`SELECT * FROM ${scope.table} LIMIT 1`, scope.partition ? { asUser: scope.partition } : undefined);
+      // A table that vanished shows in system.tables; its columns are simply not captured.
+      const result = await client
+        .query(`SELECT * FROM ${scope.table} LIMIT 1`, scope.partition ? { asUser: scope.partition } : undefined)
+        .catch(() => undefined);
+      if (!result) break;
       if (result.schema && result.schema.length > 0) {
         columns[scope.table] = result.schema.map(({ name, data_type, index }) => ({ name, data_type, index }));
         break;

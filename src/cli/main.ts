@@ -107,7 +107,7 @@ async function selftestCommand(flags: { short?: boolean; seed?: string; out: str
       seed,
       outDir: resolve(flags.out),
       signal: controller.signal,
-      onRow: (row) => process.stdout.write(`${row.name.padEnd(width)}  ${row.expected.padEnd(34)}  ${row.got}  ${row.ok ? 'OK' : 'UNEXPECTED'}  (${(row.durationMs / 1000).toFixed(1)} s, ${row.runDir})\n`),
+      onRow: (row) => process.stdout.write(`${row.name.padEnd(width)}  ${row.expected.padEnd(34)}  ${row.got}  ${row.skipped ? `SKIPPED: ${row.skipped}` : row.ok ? 'OK' : 'UNEXPECTED'}  (${(row.durationMs / 1000).toFixed(1)} s, ${row.runDir})\n`),
     });
   } catch (error) {
     if (controller.signal.aborted) process.exit(controller.signal.reason === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_CODES.interruptedBySigint);
@@ -150,6 +150,7 @@ export function buildProgram(): Command {
     .option('--kind <kind>', 'corrupt-manifest / corrupt-parquet: the one corruption to apply (default: walk every kind)')
     .option('--stop <how>', 'corrupt-*: stop the server before damaging a file with kill (SIGKILL) or clean (SIGTERM)')
     .option('--accept <outcomes>', 'corrupt-*: outcomes that pass, comma separated (default rebuilt,refused)')
+    .option('--loss <mode>', 'power-loss: unsynced (every write not fsync\'d is lost, default) or torn (and the last one of each file is torn)')
     .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')
     .option('--defect <name...>', 'reference server: seed a named defect (repeatable)')

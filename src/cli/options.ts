@@ -32,6 +32,7 @@ export interface RunFlags {
   kind?: string;
   accept?: string;
   stop?: string;
+  loss?: string;
   flushDelayMs?: string;
   readyTimeout?: string;
   cycleTimeout?: string;
@@ -93,7 +94,18 @@ export function parseTarget(flags: RunFlags, knownDefects: readonly string[]): T
 
 /** Applies --trigger, --phase and --precise to the scenario's nemesis, refusing flags that do not fit it. */
 export function parseNemesis(nemesis: NemesisSpec, flags: RunFlags): NemesisSpec {
+  if (nemesis.kind !== 'power-loss') rejectLossFlag(flags);
   switch (nemesis.kind) {
+    case 'power-loss': {
+      if (flags.phase !== undefined || flags.precise) throw new UsageError('--phase and --precise only apply to kill-mid-flush');
+      rejectCorruptionFlags(flags);
+      if (flags.loss !== undefined && flags.loss !== 'unsynced' && flags.loss !== 'torn') throw new UsageError(`--loss must be unsynced or torn, got "${flags.loss}"`);
+      return {
+        ...nemesis,
+        ...(flags.loss ? { loss: flags.loss as 'unsynced' | 'torn' } : {}),
+        ...(flags.trigger ? { trigger: parseTrigger(flags.trigger) } : {}),
+      };
+    }
     case 'kill-mid-insert':
       if (flags.phase !== undefined) throw new UsageError(`--phase only applies to kill-mid-flush`);
       if (flags.precise) throw new UsageError(`--precise only applies to kill-mid-flush`);
@@ -149,6 +161,10 @@ export function parseNemesis(nemesis: NemesisSpec, flags: RunFlags): NemesisSpec
 /** A corruption scenario walks its corruptions once by default. */
 function defaultCycles(scenario: ScenarioDefinition, nemesis: NemesisSpec): number {
   return nemesis.kind === 'corrupt' ? nemesis.corruptions.length : scenario.defaults.cycles;
+}
+
+function rejectLossFlag(flags: RunFlags): void {
+  if (flags.loss !== undefined) throw new UsageError('--loss only applies to the power-loss scenario');
 }
 
 function rejectCorruptionFlags(flags: RunFlags): void {

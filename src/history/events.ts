@@ -1,5 +1,5 @@
 import type { Violation } from '../checker/types.js';
-import type { FlushCycleResult } from '../report/result.js';
+import type { FlushCycleResult, PowerCutSummary } from '../report/result.js';
 import type { AppliedCorruption } from '../nemesis/corruption.js';
 
 /** Outcome of one request as the client saw it. */
@@ -36,6 +36,7 @@ export type HistoryEvent =
   | { type: 'storage-inspection'; cycle: number; when: string; ok: boolean; totals: unknown; findings: unknown[] }
   | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
   | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
+  | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
   | { type: 'error'; cycle: number; step: string; message: string };
 

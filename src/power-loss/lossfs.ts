@@ -81,8 +81,9 @@ export interface LossLayer {
 
 export const LOSSFS_SCRIPT = join(packageRoot(), 'src', 'power-loss', 'lossfs.py');
 
-/** Pythons to try, in order: $PYTHON, the venv .ci/run makes, python3. */
+/** Pythons to try, in order: $KALAM_CHAOS_LOSSFS_PYTHON alone if set; else $PYTHON, the venv .ci/run makes, python3. */
 export function lossfsPythonCandidates(): string[] {
+  if (process.env.KALAM_CHAOS_LOSSFS_PYTHON) return [process.env.KALAM_CHAOS_LOSSFS_PYTHON];
   const venv = join(packageRoot(), '.tmp', 'pyarrow-venv', 'bin', 'python');
   const candidates = [process.env.PYTHON, existsSync(venv) ? venv : undefined, 'python3'];
   return [...new Set(candidates.filter((c): c is string => typeof c === 'string' && c !== ''))];

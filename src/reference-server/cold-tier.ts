@@ -48,6 +48,8 @@ export interface ColdScope {
   rows: Map<Value, StoredRow>;
   /** Set when the scope cannot be served (e.g. the manifest names a missing file); queries on it fail. */
   unavailable?: string;
+  /** sha256 of the manifest.json text in force, to record as the committed copy after a start. */
+  manifestSha256?: string;
 }
 
 export const MANIFEST = 'manifest.json';
@@ -231,6 +233,7 @@ async function loadScope(dir: string, table: TableState, partition: string, log:
       if (policy.panicOnUnparseable) panic(`backend/crates/kalamdb-core/src/manifest/service.rs:214:54`, `called \`Result::unwrap()\` on an \`Err\` value: ManifestParse("${manifestPath}: ${parsed}")`);
     } else {
       manifest = parsed;
+      scope.manifestSha256 = createHash('sha256').update(text).digest('hex');
       if (!policy.trustParseable) problem = await manifestProblem(parsed, text, dir, hint);
     }
   } else if (hint) {
@@ -240,6 +243,7 @@ async function loadScope(dir: string, table: TableState, partition: string, log:
     log.error({ file: manifestPath, problem }, `[MANIFEST CORRUPTION] ${manifestPath}: ${problem}. Triggering rebuild`);
     const rebuilt = await rebuildManifest(dir, definition, partition, hint, log);
     manifest = rebuilt.manifest;
+    scope.manifestSha256 = manifestDigest(manifest);
     if (rebuilt.unreadable.length > 0) {
       scope.unavailable = `manifest ${manifestPath} was rebuilt without unreadable segment(s) ${rebuilt.unreadable.join(', ')}: refusing to serve a partial table`;
     }

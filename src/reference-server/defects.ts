@@ -3,6 +3,7 @@
  * must catch every one of them; `kalam-chaos selftest` proves it does.
  */
 export const DEFECTS = {
+  'no-fsync': 'acknowledge an INSERT once its WAL frame is written, without fdatasync (survives SIGKILL, not a power cut)',
   'ack-before-write': 'acknowledge an INSERT at once and append it to the WAL --ack-delay-ms later, from memory',
   'manifest-in-place': 'rewrite manifest.json in place (truncate, write in two halves, no fsync) instead of temp file + rename',
   'drop-hot-before-manifest': 'delete flushed rows from the hot tier before the manifest that names their segment is committed',

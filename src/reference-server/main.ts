@@ -61,7 +61,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   if (lock.tookOverFrom !== undefined) log.warn({ previousPid: lock.tookOverFrom, lock: lock.path }, 'stale data directory lock taken over');
 
   const walPath = join(rocksdbDir, 'wal.log');
-  const opened = await openWal(walPath).catch(async (error: unknown) => {
+  const opened = await openWal(walPath, { sync: !config.defects.includes('no-fsync') }).catch(async (error: unknown) => {
     await lock.release();
     throw error;
   });
@@ -81,6 +81,22 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   const manifestPolicy = { trustParseable: defects.has('trust-corrupt-manifest'), panicOnUnparseable: defects.has('panic-on-bad-manifest') };
   const cold = new Map<string, Map<string, ColdScope>>();
   for (const [key, table] of state.tables) cold.set(key, await loadTableScopes(config.dataDir, table, log, manifestPolicy));
+  // The manifest in force may be newer than the hot tier's copy (a crash between the manifest's rename
+  // and its record) or rebuilt: record it, so the next start compares against what is really there.
+  for (const [key, scopes] of cold) {
+    const table = state.tables.get(key)!;
+    for (const [partition, scope] of scopes) {
+      const known = table.manifests.get(partition);
+      if (!scope.manifest || (known?.version === scope.manifest.version && known.sha256 === scope.manifestSha256)) continue;
+      const record = {
+        op: 'manifest' as const,
+        table: key,
+        partition,
+        manifest: { version: scope.manifest.version, segments: scope.manifest.segments.map((segment) => segment.path), ...(scope.manifestSha256 ? { sha256: scope.manifestSha256 } : {}) },
+      };
+      await opened.wal.append(record, () => applyRecord(state, record));
+    }
+  }
   const flusher = createFlusher({ dataDir: config.dataDir, state, wal: opened.wal, cold, defects, flushDelayMs: config.flushDelayMs, log });
   for (const job of state.jobs.values()) {
     if (job.status !== 'queued' && job.status !== 'running') continue;

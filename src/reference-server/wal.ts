@@ -83,7 +83,8 @@ export interface OpenedWal {
  * the file is truncated to its last whole frame and fsync'd before any new frame is appended,
  * so a new frame can never sit behind garbage that replay would stop at.
  */
-export async function openWal(path: string): Promise<OpenedWal> {
+/** `sync: false` is the no-fsync defect: frames are written (page cache) but never fdatasync'd. */
+export async function openWal(path: string, options: { sync: boolean } = { sync: true }): Promise<OpenedWal> {
   const handle = await open(path, 'a+');
   try {
     const bytes = await handle.readFile();
@@ -93,7 +94,7 @@ export async function openWal(path: string): Promise<OpenedWal> {
       await handle.sync();
     }
     await syncDirectory(dirname(path));
-    return { wal: createWriter(handle), records: decoded.records, ...(decoded.tail ? { droppedTail: decoded.tail } : {}) };
+    return { wal: createWriter(handle, options.sync), records: decoded.records, ...(decoded.tail ? { droppedTail: decoded.tail } : {}) };
   } catch (error) {
     await handle.close().catch(() => undefined);
     throw new Error(`cannot open write-ahead log ${path}: ${(error as Error).message}`);
@@ -116,7 +117,7 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-function createWriter(handle: FileHandle): WriteAheadLog {
+function createWriter(handle: FileHandle, sync: boolean): WriteAheadLog {
   let queue: Pending[] = [];
   let draining: Promise<void> | undefined;
   let running = false;
@@ -146,7 +147,7 @@ function createWriter(handle: FileHandle): WriteAheadLog {
       try {
         const buffer = Buffer.concat(group.map((pending) => pending.frame));
         await writeAll(buffer);
-        await handle.datasync();
+        if (sync) await handle.datasync();
         groups += 1;
         frames += group.length;
         bytes += buffer.length;

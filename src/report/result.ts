@@ -4,6 +4,7 @@ import type { FlushPhase, LandedPhase } from '../nemesis/flush-phase.js';
 import type { FlushKillTrigger } from '../nemesis/flush-kill.js';
 import type { AppliedCorruption } from '../nemesis/corruption.js';
 import type { RecoveryOutcome } from '../checker/recovery-outcome.js';
+import type { PowerCutReport } from '../power-loss/lossfs.js';
 export type { StorageInspectionMoment } from '../checker/types.js';
 import type { TargetDescription } from '../target/types.js';
 import type { OutcomeCounts } from '../workload/ledger.js';
@@ -59,6 +60,25 @@ export interface CorruptionCycleResult {
   readonly restored?: { readonly ok: boolean };
 }
 
+/** What a power cut took: files cut back to their last fsync, directory entries undone. */
+export interface PowerCutSummary {
+  readonly loss: string;
+  readonly seed: number;
+  readonly filesCut: { readonly path: string; readonly droppedBytes: number; readonly syncedSize: number; readonly sizeBeforeCut: number | null; readonly tornAt?: number }[];
+  readonly entriesUndone: string[];
+}
+
+export function summarizePowerCut(report: PowerCutReport): PowerCutSummary {
+  return {
+    loss: report.loss,
+    seed: report.seed,
+    filesCut: report.files
+      .filter((file) => file.droppedBytes > 0)
+      .map((file) => ({ path: file.path, droppedBytes: file.droppedBytes, syncedSize: file.syncedSize, sizeBeforeCut: file.sizeBeforeCut, ...(file.tornAt !== undefined ? { tornAt: file.tornAt } : {}) })),
+    entriesUndone: report.entries.map((entry) => `${entry.op} ${entry.path}`),
+  };
+}
+
 export interface CycleResult {
   readonly cycle: number;
   readonly trigger: KillTrigger;
@@ -74,6 +94,7 @@ export interface CycleResult {
   readonly rows: OutcomeCounts;
   readonly flush?: FlushCycleResult;
   readonly corruption?: CorruptionCycleResult;
+  readonly powerCut?: PowerCutSummary;
   readonly restart?: { readonly incarnation: number; readonly readyMs: number };
   readonly checks: CheckResult[];
 }

@@ -14,6 +14,9 @@ import { detectSyscallInjection, wrapWithSyscallKill, type SyscallInjectionSuppo
 import { baselineOf, inspectDataDir, type InspectionBaseline } from '../storage/index.js';
 import { describeFlushKill, type FlushCycleResult } from '../report/result.js';
 import type { LaunchPlan } from '../target/types.js';
+import { detectPowerLoss, startLossLayer, type LossLayer } from '../power-loss/lossfs.js';
+import { TargetSetupError } from '../target/kalamdb.js';
+import { summarizePowerCut, type PowerCutSummary } from '../report/result.js';
 import { basename, dirname, join, relative } from 'node:path';
 import { applyCorruption, archiveManifests, describeCorruption, undoCorruption, type ManifestArchive } from '../nemesis/corruption.js';
 import { classifyRecovery, type StartOutcome } from '../checker/recovery-outcome.js';
@@ -101,11 +104,20 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
   for (const orphan of await reapOrphans()) {
     hooks.onProgress?.({ kind: 'orphan-stopped', pid: orphan.pgid, runDir: orphan.runDir });
   }
+  let lossPython: string | undefined;
+  if (config.nemesis.kind === 'power-loss') {
+    const support = await detectPowerLoss();
+    if (!support.available) throw new TargetSetupError(`power-loss needs lossfs, a FUSE layer this machine cannot provide: ${support.reason}`);
+    lossPython = support.python;
+  }
   const startedAt = new Date();
   const folder = await createRunFolder(config.outDir, config.scenario.name, config.seed, startedAt);
   const history = openHistory(folder.historyPath);
-  const target = createTarget(config.target, folder.dataDir, generateCredentials());
-  const campaign = new Campaign(config, hooks, folder, history, target);
+  // Under power loss the server sees its data directory through the lossfs mount; data/ is the backing store.
+  const serverDataDir = lossPython ? join(folder.root, 'mnt') : folder.dataDir;
+  if (lossPython) await fs.ensureDir(serverDataDir);
+  const target = createTarget(config.target, serverDataDir, generateCredentials());
+  const campaign = new Campaign(config, hooks, folder, history, target, lossPython);
   const result = await campaign.run(startedAt);
   await fs.writeJson(folder.resultPath, result, { spaces: 2 });
   await history.close();
@@ -131,6 +143,7 @@ class Campaign {
   private readonly serverDirs: string[] = [];
   private step = 'start';
   private syscallSupport: SyscallInjectionSupport | undefined;
+  private lossLayer: LossLayer | undefined;
 
   constructor(
     private readonly config: CampaignConfig,
@@ -138,12 +151,13 @@ class Campaign {
     private readonly folder: RunFolder,
     private readonly history: History,
     private readonly target: Target,
+    private readonly lossPython?: string,
   ) {
     const random = seededRandom(config.seed);
     this.workloadState = initialWorkloadState(config.workload, config.seed);
     const nemesis = config.nemesis;
     const nemesisRandom = random.fork('nemesis');
-    this.schedule = planKillTriggers(nemesis.kind === 'kill-mid-insert' ? nemesis.trigger : nemesis.warmup, nemesisRandom, config.cycles);
+    this.schedule = planKillTriggers(nemesis.kind === 'kill-mid-insert' || nemesis.kind === 'power-loss' ? nemesis.trigger : nemesis.warmup, nemesisRandom, config.cycles);
     this.flushPlans =
       nemesis.kind === 'kill-mid-flush'
         ? planFlushCycles(nemesis, config.workload.tables.map((table) => table.name), nemesisRandom.fork('flush'), config.cycles)
@@ -305,6 +319,14 @@ class Campaign {
     history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: delivered });
     await withDeadline(writers.finished, 'writers to settle', config.timeouts.requestMs + 5_000);
     this.ledger.settleAllPending();
+    let powerCut: PowerCutSummary | undefined;
+    if (this.lossLayer) {
+      this.step = `cycle ${cycle}: power cut`;
+      const report = await this.lossLayer.cut();
+      this.lossLayer = undefined;
+      powerCut = summarizePowerCut(report);
+      history.record({ type: 'power-cut', cycle, ...powerCut });
+    }
     let crashChecks: CheckResult[] = [];
     if (flush) {
       // Read the disk as the crash left it, before the restart cleans up temp files and orphans.
@@ -325,7 +347,7 @@ class Campaign {
       if (this.hooks.signal?.aborted) throw error;
       const stderrTail = this.server ? await tailFile(this.server.stderrPath, 20) : [];
       this.addViolation(cycle, 'recovery', { kind: 'recovery-failed', incarnation: this.incarnation, error: (error as Error).message, stderrTail });
-      this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), checks: crashChecks });
+      this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), ...(powerCut ? { powerCut } : {}), checks: crashChecks });
       return false;
     }
 
@@ -333,7 +355,7 @@ class Campaign {
     this.step = `cycle ${cycle}: checks`;
     const checks = [...crashChecks, ...(await this.runChecks(cycle, before))];
     for (const check of crashChecks) for (const violation of check.violations) this.violations.push({ cycle, check: check.check, violation });
-    this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), restart: { incarnation: this.incarnation, readyMs }, checks });
+    this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), ...(powerCut ? { powerCut } : {}), restart: { incarnation: this.incarnation, readyMs }, checks });
     const violations = checks.reduce((sum, check) => sum + check.violations.length, 0);
     this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0, violations, acknowledged: this.ledger.rowCounts().acknowledged });
     return true;
@@ -374,6 +396,7 @@ class Campaign {
     if (index === 0 || !(await isPortFree(this.port))) this.port = await findFreePort();
     const dir = this.folder.incarnationDir(index);
     this.serverDirs.push(dir);
+    await this.ensureLossLayer(index, dir);
     const plan = await this.wrapForSyscallKill(await this.target.plan({ index, dir, port: this.port }), forCycle, dir);
     await this.client?.close();
     this.server = await launchServer(plan, { incarnation: index, dir, history: this.history, sampleIntervalMs: this.config.sampleIntervalMs, runDir: this.folder.root });
@@ -517,6 +540,20 @@ class Campaign {
     this.history.record({ type: 'flush-primed', table: table.name, jobId: job.jobId, cycle });
   }
 
+  /** Power loss: each incarnation's data directory is a fresh lossfs mount over the backing data/. */
+  private async ensureLossLayer(incarnation: number, dir: string): Promise<void> {
+    const nemesis = this.config.nemesis;
+    if (!this.lossPython || nemesis.kind !== 'power-loss' || this.lossLayer) return;
+    this.lossLayer = await startLossLayer({
+      backing: this.folder.dataDir,
+      mount: this.target.dataDir,
+      report: join(dir, 'power-cut.json'),
+      loss: nemesis.loss,
+      seed: seededRandom(this.config.seed).fork(`power-cut-${incarnation}`).int(1, 2 ** 31 - 1),
+      python: this.lossPython,
+    });
+  }
+
   /** In syscall precision the incarnation serving a cycle runs under strace aimed at that cycle's rename. */
   private async wrapForSyscallKill(plan: LaunchPlan, forCycle: number | undefined, dir: string): Promise<LaunchPlan> {
     const rename = forCycle === undefined ? undefined : this.flushPlans[forCycle - 1]?.killAtRename;
@@ -631,6 +668,8 @@ class Campaign {
       if (exit) this.history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
     }
     await this.client?.close().catch(() => {});
+    await this.lossLayer?.stop().catch(() => {});
+    this.lossLayer = undefined;
   }
 
   private parameters(): Record<string, unknown> {

@@ -42,7 +42,20 @@ export interface CorruptNemesis {
   readonly accept: readonly RecoveryOutcome[];
 }
 
-export type NemesisSpec = KillMidInsertNemesis | KillMidFlushNemesis | CorruptNemesis;
+/**
+ * The server's data directory is served through lossfs (a FUSE layer); at the trigger the server is
+ * SIGKILLed and the layer cuts the power: only what was fsync'd (and directory entries whose
+ * directory was fsync'd) stays on disk.
+ */
+export interface PowerLossNemesis {
+  readonly kind: 'power-loss';
+  readonly trigger: KillTriggerSpec;
+  /** unsynced: every unsynced write is lost; torn: and the last one of each file is torn at a seeded offset. */
+  readonly loss: 'unsynced' | 'torn';
+  readonly signal: 'SIGKILL';
+}
+
+export type NemesisSpec = KillMidInsertNemesis | KillMidFlushNemesis | CorruptNemesis | PowerLossNemesis;
 
 export type CheckName = 'acknowledged-writes' | 'metadata' | 'storage';
 

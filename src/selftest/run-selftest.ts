@@ -4,12 +4,14 @@ import { DEFECTS } from '../reference-server/defects.js';
 import { runCampaign } from '../run/campaign.js';
 import type { ViolationKind } from '../checker/types.js';
 import { SELFTEST_MATRIX, type SelftestCase } from './matrix.js';
+import { detectPowerLoss } from '../power-loss/lossfs.js';
 
 export interface SelftestRow {
   readonly name: string;
   readonly expected: string;
   readonly got: string;
   readonly ok: boolean;
+  readonly skipped?: string;
   readonly runDir: string;
   readonly durationMs: number;
 }
@@ -26,13 +28,21 @@ export interface SelftestOptions {
 export async function runSelftest(options: SelftestOptions): Promise<SelftestRow[]> {
   const cases = SELFTEST_MATRIX.filter((entry) => !options.short || entry.short);
   const rows: SelftestRow[] = [];
+  const powerLoss = cases.some((entry) => entry.needsPowerLoss) ? await detectPowerLoss() : undefined;
   for (const [index, entry] of cases.entries()) {
     options.signal?.throwIfAborted();
-    const row = await runCase(entry, options);
+    const row =
+      entry.needsPowerLoss && powerLoss && !powerLoss.available
+        ? { name: entry.name, expected: describeExpectation(entry), got: 'skipped', ok: true, skipped: powerLoss.reason, runDir: '-', durationMs: 0 }
+        : await runCase(entry, options);
     rows.push(row);
     options.onRow?.(row, index, cases.length);
   }
   return rows;
+}
+
+function describeExpectation(entry: SelftestCase): string {
+  return entry.expect === 'pass' ? 'pass' : `fail with ${entry.expect.join(' or ')}`;
 }
 
 async function runCase(entry: SelftestCase, options: SelftestOptions): Promise<SelftestRow> {
@@ -52,7 +62,7 @@ async function runCase(entry: SelftestCase, options: SelftestOptions): Promise<S
   if (result.verdict === 'interrupted') options.signal?.throwIfAborted();
   const kinds = [...new Set(result.violations.map((record) => record.violation.kind))];
   const runDir = result.files.history.replace(/\/history\.ndjson$/, '');
-  const expected = entry.expect === 'pass' ? 'pass' : `fail with ${entry.expect.join(' or ')}`;
+  const expected = describeExpectation(entry);
   const got = result.verdict === 'error' ? `error: ${result.error?.message ?? ''}` : result.verdict === 'pass' ? 'pass' : `fail with ${kinds.join(', ')}`;
   const ok = entry.expect === 'pass' ? result.verdict === 'pass' : result.verdict === 'fail' && kinds.some((kind) => (entry.expect as readonly ViolationKind[]).includes(kind));
   return { name: entry.name, expected, got, ok, runDir, durationMs: Math.round(performance.now() - started) };

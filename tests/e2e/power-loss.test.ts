@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { onlyRunFolder, readResult, runCli } from '../support/cli.js';
+import { useTempDir } from '../support/temp.js';
+import { detectPowerLoss } from '../../src/power-loss/lossfs.js';
+
+const quick = ['--trigger', 'acks:40-120', '--quiet'];
+
+describe('power-loss campaigns (end to end, through the CLI)', function () {
+  this.timeout(120_000);
+  const tempDir = useTempDir();
+
+  before(async function () {
+    const support = await detectPowerLoss();
+    if (!support.available) this.skip();
+  });
+
+  it('passes against the correct reference server, and records what each cut took', async () => {
+    const out = tempDir();
+    const run = await runCli(['run', 'power-loss', '--cycles', '2', '--seed', '31', '--out', out, ...quick]);
+    expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
+    const result = await readResult(await onlyRunFolder(out));
+    expect(result.cycles).to.have.length(2);
+    for (const cycle of result.cycles) {
+      expect(cycle.powerCut?.loss).to.equal('unsynced');
+      expect(cycle.checks.every((check) => check.ok)).to.equal(true);
+    }
+  });
+
+  it('catches no-fsync with lost acknowledged ids, which the same defect does not lose under SIGKILL alone', async () => {
+    const [cut, kill] = await Promise.all([
+      runCli(['run', 'power-loss', '--cycles', '1', '--seed', '32', '--defect', 'no-fsync', '--out', join(tempDir(), 'cut'), ...quick]),
+      runCli(['run', 'kill-mid-insert', '--cycles', '2', '--seed', '32', '--defect', 'no-fsync', '--out', join(tempDir(), 'kill'), ...quick]),
+    ]);
+    expect(cut.exitCode, cut.stdout + cut.stderr).to.equal(1);
+    const result = await readResult(await onlyRunFolder(join(tempDir(), 'cut')));
+    const lost = result.violations.flatMap((record) => (record.violation.kind === 'lost' ? record.violation.ids : []));
+    expect(lost.length).to.be.greaterThan(0);
+    expect(result.cycles[0]?.powerCut?.filesCut.some((file) => file.path.includes('wal.log'))).to.equal(true);
+    expect(kill.exitCode, kill.stdout + kill.stderr).to.equal(0);
+  });
+
+  it('tears the last unsynced write with --loss torn and still passes on the correct server', async () => {
+    const out = tempDir();
+    const run = await runCli(['run', 'power-loss', '--cycles', '1', '--seed', '33', '--loss', 'torn', '--out', out, ...quick]);
+    expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
+    expect((await readResult(await onlyRunFolder(out))).cycles[0]?.powerCut?.loss).to.equal('torn');
+  });
+
+  it('says in one line when the machine cannot provide the layer, and exits 2', async () => {
+    const run = await runCli(['run', 'power-loss', '--out', tempDir()], { env: { KALAM_CHAOS_LOSSFS_PYTHON: '/nonexistent/python' } });
+    expect(run.exitCode).to.equal(2);
+    expect(run.stderr.trim().split('\n')).to.have.length(1);
+    expect(run.stderr).to.match(/power-loss needs lossfs/);
+  });
+});
