@@ -35,6 +35,7 @@ COPY --from=build /app/node_modules /app/node_modules
 COPY --from=build /app/dist /app/dist
 COPY --from=build /app/bin /app/bin
 COPY --from=build /app/scripts /app/scripts
+COPY --from=build /app/src/power-loss/lossfs.py /app/src/power-loss/lossfs.py
 ENV NODE_ENV=production
 USER 10001:10001
 WORKDIR /runs
