@@ -1,0 +1,80 @@
+/**
+ * scripts/soak [CYCLES] — not part of CI. Runs campaigns against the correct reference server until
+ * CYCLES crash-restart cycles have run (default 200), rotating scenarios and seeds, and reports:
+ *   false positives: violations or errors against a server that has no defect (expected 0);
+ *   leftover processes: servers or lossfs layers of a finished campaign still alive (expected 0).
+ * Exit 0 only when both are 0.
+ */
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCENARIOS } from '../chaos/index.js';
+import { buildCampaignConfig, type RunFlags } from '../src/cli/options.js';
+import { DEFECTS } from '../src/reference-server/defects.js';
+import { runCampaign } from '../src/run/campaign.js';
+import { detectPowerLoss } from '../src/power-loss/lossfs.js';
+
+const target = Number(process.argv[2] ?? process.env.SOAK_CYCLES ?? 200);
+const out = mkdtempSync(join(tmpdir(), 'kalam-chaos-soak-'));
+const ROTATION: { scenario: string; flags: Partial<RunFlags>; cycles: number }[] = [
+  { scenario: 'kill-mid-insert', flags: {}, cycles: 10 },
+  { scenario: 'kill-mid-flush', flags: { phase: 'random' }, cycles: 5 },
+  { scenario: 'kill-mid-flush', flags: { phase: 'tmp-written' }, cycles: 5 },
+  { scenario: 'kill-mid-flush', flags: { phase: 'segment-renamed' }, cycles: 5 },
+  { scenario: 'kill-mid-flush', flags: { phase: 'manifest-written' }, cycles: 5 },
+  { scenario: 'kill-mid-flush', flags: { phase: 'hot-deleting' }, cycles: 5 },
+  { scenario: 'kill-mid-flush', flags: { phase: 'job-running' }, cycles: 5 },
+  { scenario: 'corrupt-all', flags: {}, cycles: 17 },
+  { scenario: 'power-loss', flags: {}, cycles: 5 },
+];
+
+/** Processes whose command line names this soak's folder: servers, strace, lossfs. */
+function leftovers(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmdline.includes(out) && Number(pid) !== process.pid) found.push(`${pid}: ${cmdline.slice(0, 160)}`);
+    } catch {
+      // gone already
+    }
+  }
+  return found;
+}
+
+const powerLoss = await detectPowerLoss();
+let cycles = 0;
+let campaigns = 0;
+const falsePositives: string[] = [];
+const leftoverReports: string[] = [];
+const started = Date.now();
+try {
+  for (let round = 0; cycles < target; round++) {
+    for (const entry of ROTATION) {
+      if (cycles >= target) break;
+      if (entry.scenario === 'power-loss' && !powerLoss.available) continue;
+      const scenario = SCENARIOS.find((candidate) => candidate.name === entry.scenario)!;
+      const seed = 1000 + campaigns;
+      const count = Math.min(entry.cycles, target - cycles);
+      const flags = { target: 'reference', auth: 'bearer', out, seed: String(seed), cycles: String(count), ...entry.flags } as RunFlags;
+      const result = await runCampaign(buildCampaignConfig(scenario, flags, Object.keys(DEFECTS)));
+      campaigns++;
+      cycles += result.cycles.length;
+      const label = `${entry.scenario} ${JSON.stringify(entry.flags)} seed ${seed}`;
+      if (result.verdict !== 'pass') {
+        falsePositives.push(`${label}: ${result.verdict} ${JSON.stringify(result.error ?? result.violations.slice(0, 2))}`);
+      }
+      const alive = leftovers();
+      if (alive.length > 0) leftoverReports.push(`${label}: ${alive.join('; ')}`);
+      process.stdout.write(`${cycles}/${target} cycles, ${campaigns} campaigns, ${falsePositives.length} false positive(s), ${leftoverReports.length} leftover report(s) — ${label}: ${result.verdict}\n`);
+    }
+  }
+} finally {
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  console.log(`\nsoak: ${cycles} cycles in ${campaigns} campaigns, ${minutes} min`);
+  console.log(`false positives: ${falsePositives.length}${falsePositives.length ? '\n  ' + falsePositives.join('\n  ') : ''}`);
+  console.log(`leftover processes: ${leftoverReports.length}${leftoverReports.length ? '\n  ' + leftoverReports.join('\n  ') : ''}`);
+  if (!powerLoss.available) console.log(`power-loss campaigns skipped: ${powerLoss.reason}`);
+  rmSync(out, { recursive: true, force: true });
+}
+process.exit(falsePositives.length === 0 && leftoverReports.length === 0 ? 0 : 1);
