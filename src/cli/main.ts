@@ -153,6 +153,8 @@ export function buildProgram(): Command {
     .option('--loss <mode>', 'power-loss: unsynced (every write not fsync\'d is lost, default) or torn (and the last one of each file is torn)')
     .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')
+    .option('--data-dir <dir>', 'the server data directory (default: data/ in the run folder); reused across runs when kalam-chaos created it')
+    .option('--i-own-this-data-dir', 'allow --data-dir to name a non-empty directory kalam-chaos did not create')
     .option('--defect <name...>', 'reference server: seed a named defect (repeatable)')
     .option('--ack-delay-ms <ms>', 'reference server: delay between ack and write for ack-before-write')
     .option('--ready-timeout <ms>', 'deadline for a server to become ready')

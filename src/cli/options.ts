@@ -33,6 +33,8 @@ export interface RunFlags {
   accept?: string;
   stop?: string;
   loss?: string;
+  dataDir?: string;
+  iOwnThisDataDir?: boolean;
   flushDelayMs?: string;
   readyTimeout?: string;
   cycleTimeout?: string;
@@ -174,6 +176,7 @@ function rejectCorruptionFlags(flags: RunFlags): void {
 }
 
 export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlags, knownDefects: readonly string[]): CampaignConfig {
+  if (flags.iOwnThisDataDir && flags.dataDir === undefined) throw new UsageError('--i-own-this-data-dir only makes sense with --data-dir');
   const target = parseTarget(flags, knownDefects);
   const writers = flags.writers !== undefined ? parseInteger(flags.writers, '--writers', 1, 64) : scenario.defaults.writers;
   const nemesis = parseNemesis(scenario.nemesis, flags);
@@ -190,6 +193,7 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
       ...(flags.readyTimeout !== undefined ? { readyMs: parseInteger(flags.readyTimeout, '--ready-timeout', 100, 600_000) } : {}),
       ...(flags.cycleTimeout !== undefined ? { cycleMs: parseInteger(flags.cycleTimeout, '--cycle-timeout', 100, 3_600_000) } : {}),
     },
+    ...(flags.dataDir !== undefined ? { dataDir: { path: resolve(flags.dataDir), userOwnsIt: flags.iOwnThisDataDir ?? false } } : {}),
     pageSize: 1000,
     volatileColumns: ['updated_at'],
     sampleIntervalMs: 500,

@@ -43,6 +43,13 @@ export function openHistory(path: string): History {
   );
   const started = performance.now();
   let closed = false;
+  // A full disk must not crash the harness mid-campaign (the server would be orphaned): the first
+  // write error is kept, recording stops, and close() reports it.
+  let failure: Error | undefined;
+  destination.on('error', (error: NodeJS.ErrnoException) => {
+    failure ??= new Error(`cannot write ${path}: ${error.code ?? error.message}`);
+    closed = true;
+  });
   return {
     path,
     record(event) {
@@ -52,10 +59,15 @@ export function openHistory(path: string): History {
     },
     elapsedMs: () => Math.round(performance.now() - started),
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure);
         if (closed) return resolve();
         closed = true;
-        destination.flushSync();
+        try {
+          destination.flushSync();
+        } catch (error) {
+          return reject(new Error(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
+        }
         destination.end();
         destination.once('close', () => resolve());
         destination.once('error', () => resolve());

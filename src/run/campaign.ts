@@ -3,6 +3,7 @@ import { captureMetadata, compareMetadata, type MetadataOptions } from '../check
 import { checkAcknowledgedWrites } from '../checker/acknowledged-writes.js';
 import type { CheckResult, Scope, StorageInspectionMoment, Violation } from '../checker/types.js';
 import { createSqlClient, type SqlClient } from '../client/sql-client.js';
+import { rowsAsObjects } from '../client/responses.js';
 import { openHistory, type History } from '../history/history.js';
 import { createAckCounter, planKillTriggers, triggerFired, type KillTrigger } from '../nemesis/kill-trigger.js';
 import { killDuringFlush } from '../nemesis/flush-kill.js';
@@ -43,7 +44,8 @@ import { packageVersion } from '../util/package-root.js';
 import { seededRandom } from '../util/random.js';
 import { withDeadline } from '../util/wait.js';
 import { abortPromise } from '../util/abort.js';
-import { createRunFolder, type RunFolder } from './run-folder.js';
+import { createRunFolder, RunFolderError, type RunFolder } from './run-folder.js';
+import { claimDataDir } from './data-dir.js';
 import { writeReportArtifacts } from '../report/write-artifacts.js';
 
 export interface CampaignTimeouts {
@@ -72,6 +74,8 @@ export interface CampaignConfig {
   /** system.tables / system.namespaces columns that may legitimately change across a restart. */
   readonly volatileColumns: readonly string[];
   readonly sampleIntervalMs: number;
+  /** A data directory outside the run folder (default: the run folder's data/). */
+  readonly dataDir?: { readonly path: string; readonly userOwnsIt: boolean };
 }
 
 export type ProgressEvent =
@@ -110,8 +114,10 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
     if (!support.available) throw new TargetSetupError(`power-loss needs lossfs, a FUSE layer this machine cannot provide: ${support.reason}`);
     lossPython = support.python;
   }
+  const claimedDataDir = config.dataDir ? await claimDataDir(config.dataDir.path, config.dataDir.userOwnsIt) : undefined;
   const startedAt = new Date();
-  const folder = await createRunFolder(config.outDir, config.scenario.name, config.seed, startedAt);
+  const created = await createRunFolder(config.outDir, config.scenario.name, config.seed, startedAt);
+  const folder = claimedDataDir ? { ...created, dataDir: claimedDataDir } : created;
   const history = openHistory(folder.historyPath);
   // Under power loss the server sees its data directory through the lossfs mount; data/ is the backing store.
   const serverDataDir = lossPython ? join(folder.root, 'mnt') : folder.dataDir;
@@ -119,8 +125,15 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
   const target = createTarget(config.target, serverDataDir, generateCredentials());
   const campaign = new Campaign(config, hooks, folder, history, target, lossPython);
   const result = await campaign.run(startedAt);
-  await fs.writeJson(folder.resultPath, result, { spaces: 2 });
-  await history.close();
+  try {
+    await fs.writeJson(folder.resultPath, result, { spaces: 2 });
+  } catch (error) {
+    await history.close().catch(() => undefined);
+    throw new RunFolderError(`cannot write ${folder.resultPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  await history.close().catch((error: Error) => {
+    throw new RunFolderError(error.message);
+  });
   await writeReportArtifacts(folder.root).catch(() => undefined);
   hooks.onProgress?.({ kind: 'finished', result, runDir: folder.root });
   return result;
@@ -182,6 +195,10 @@ class Campaign {
       // Under strace a server dies at its Nth rename; priming's own renames must not count, so it runs unwrapped.
       await this.startIncarnation(precise ? undefined : 1);
       this.step = 'create schema';
+      const existing = rowsAsObjects(await this.client!.query('SELECT * FROM system.namespaces LIMIT 1000'));
+      if (existing.some((row) => row.namespace_id === config.workload.namespace || row.name === config.workload.namespace)) {
+        throw new StepError('create schema', `namespace ${config.workload.namespace} already exists in data directory ${this.folder.dataDir}: a campaign's ledger starts empty, so it needs a data directory without that namespace`);
+      }
       const statements = schemaStatements(config.workload);
       for (const statement of statements) await this.client!.query(statement);
       history.record({ type: 'setup', cycle: 0, statements: statements.length });

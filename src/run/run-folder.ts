@@ -39,9 +39,13 @@ export async function createRunFolder(outDir: string, scenario: string, seed: nu
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw new RunFolderError(`cannot create run folder ${root}: ${(error as Error).message}`);
     }
-    await fs.writeJson(join(root, RUN_MARKER), { tool: 'kalam-chaos', version: packageVersion(), createdAt: now.toISOString(), pid: process.pid }, { spaces: 2 });
     const dataDir = join(root, 'data');
-    await fs.mkdir(dataDir);
+    try {
+      await fs.writeJson(join(root, RUN_MARKER), { tool: 'kalam-chaos', version: packageVersion(), createdAt: now.toISOString(), pid: process.pid }, { spaces: 2 });
+      await fs.mkdir(dataDir);
+    } catch (error) {
+      throw new RunFolderError(`cannot write run folder ${root}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
     return {
       root,
       dataDir,
