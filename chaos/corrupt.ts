@@ -1,16 +1,6 @@
 import { ALL_CORRUPTIONS } from '../src/nemesis/corruption.js';
 import type { CorruptNemesis, ScenarioDefinition } from '../src/scenario/types.js';
-
-const workload: ScenarioDefinition['workload'] = {
-  namespace: 'chaos',
-  tables: [
-    { name: 'user_rows', type: 'USER' },
-    { name: 'shared_rows', type: 'SHARED' },
-  ],
-  users: ['alice', 'bob', 'carol'],
-  rowsPerInsert: { min: 1, max: 8 },
-  payloadBytes: 64,
-};
+import { standardWorkload } from './workload.js';
 
 const nemesis = (file: 'manifest' | 'parquet' | 'all'): CorruptNemesis => ({
   kind: 'corrupt',
@@ -26,7 +16,7 @@ export const corruptManifest: ScenarioDefinition = {
   name: 'corrupt-manifest',
   summary: 'stop the server, damage one manifest.json (--kind, default every kind in turn), restart: rebuilt or refused, never panic, hang or silent loss',
   defaults: { cycles: 12, writers: 4 },
-  workload,
+  workload: standardWorkload,
   nemesis: nemesis('manifest'),
   checks,
 };
@@ -35,7 +25,7 @@ export const corruptParquet: ScenarioDefinition = {
   name: 'corrupt-parquet',
   summary: 'stop the server, damage one parquet segment (--kind, default every kind in turn), restart: rebuilt or refused',
   defaults: { cycles: 5, writers: 4 },
-  workload,
+  workload: standardWorkload,
   nemesis: nemesis('parquet'),
   checks,
 };
@@ -44,7 +34,7 @@ export const corruptAll: ScenarioDefinition = {
   name: 'corrupt-all',
   summary: 'walk every manifest and parquet corruption, one per cycle, judging each restart',
   defaults: { cycles: ALL_CORRUPTIONS.length, writers: 4 },
-  workload,
+  workload: standardWorkload,
   nemesis: nemesis('all'),
   checks,
 };

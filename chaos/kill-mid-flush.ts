@@ -1,19 +1,11 @@
 import type { ScenarioDefinition } from '../src/scenario/types.js';
+import { standardWorkload } from './workload.js';
 
 export const killMidFlush: ScenarioDefinition = {
   name: 'kill-mid-flush',
   summary: 'request STORAGE FLUSH TABLE while writers insert, SIGKILL at a chosen flush phase (--phase), restart, check rows and the cold tier on disk',
   defaults: { cycles: 3, writers: 4 },
-  workload: {
-    namespace: 'chaos',
-    tables: [
-      { name: 'user_rows', type: 'USER' },
-      { name: 'shared_rows', type: 'SHARED' },
-    ],
-    users: ['alice', 'bob', 'carol'],
-    rowsPerInsert: { min: 1, max: 8 },
-    payloadBytes: 64,
-  },
+  workload: standardWorkload,
   nemesis: {
     kind: 'kill-mid-flush',
     warmup: { kind: 'acks', min: 20, max: 120 },

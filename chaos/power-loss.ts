@@ -1,19 +1,11 @@
 import type { ScenarioDefinition } from '../src/scenario/types.js';
+import { standardWorkload } from './workload.js';
 
 export const powerLoss: ScenarioDefinition = {
   name: 'power-loss',
   summary: 'serve the data directory through lossfs (FUSE), SIGKILL and cut the power mid-INSERT (only fsync\'d data survives), restart, check every acknowledged row',
   defaults: { cycles: 3, writers: 4 },
-  workload: {
-    namespace: 'chaos',
-    tables: [
-      { name: 'user_rows', type: 'USER' },
-      { name: 'shared_rows', type: 'SHARED' },
-    ],
-    users: ['alice', 'bob', 'carol'],
-    rowsPerInsert: { min: 1, max: 8 },
-    payloadBytes: 64,
-  },
+  workload: standardWorkload,
   nemesis: { kind: 'power-loss', trigger: { kind: 'acks', min: 40, max: 400 }, loss: 'unsynced', signal: 'SIGKILL' },
   checks: ['acknowledged-writes', 'metadata'],
 };

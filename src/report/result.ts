@@ -1,7 +1,8 @@
 import type { CheckResult, Violation } from '../checker/types.js';
 import type { KillTrigger } from '../nemesis/kill-trigger.js';
 import type { FlushPhase, LandedPhase } from '../nemesis/flush-phase.js';
-import type { FlushKillTrigger } from '../nemesis/flush-kill.js';
+import type { FlushKillOutcome } from '../nemesis/flush-kill.js';
+import type { FlushCyclePlan } from '../nemesis/flush-plan.js';
 import type { AppliedCorruption } from '../nemesis/corruption.js';
 import type { RecoveryOutcome } from '../checker/recovery-outcome.js';
 import type { PowerCutReport } from '../power-loss/lossfs.js';
@@ -17,19 +18,9 @@ export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';
 export const EXIT_CODES = { pass: 0, fail: 1, error: 2, interruptedBySigint: 130, interruptedBySigterm: 143 } as const;
 
 /** A kill-mid-flush cycle: what was aimed at, how the kill was delivered, where it landed. */
-export interface FlushCycleResult {
-  readonly table: string;
+export interface FlushCycleResult extends FlushCyclePlan, FlushKillOutcome {
   readonly intended: FlushPhase;
   readonly precision: 'watch' | 'syscall';
-  readonly randomDelayMs: number;
-  readonly killAtRename?: number;
-  readonly ended: 'killed' | 'server-exit';
-  readonly trigger: FlushKillTrigger;
-  readonly jobId?: string;
-  readonly flushMessage?: string;
-  readonly afterFlushMs: number;
-  readonly triggerLatencyMs?: number;
-  readonly observed?: string;
   /** Scope folders of the table, relative to the data directory. */
   readonly scopes: readonly string[];
   /** Read from the disk right after the kill, before the restart. */
