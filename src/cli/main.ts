@@ -154,6 +154,8 @@ export function buildProgram(): Command {
     .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')
     .option('--data-dir <dir>', 'the server data directory (default: data/ in the run folder); reused across runs when kalam-chaos created it')
+    .option('--no-snapshots', 'do not keep a tar.gz of the data directory at each crash')
+    .option('--snapshot-cap-mb <mb>', 'skip a crash snapshot when the data directory is larger than this (default 64)')
     .option('--i-own-this-data-dir', 'allow --data-dir to name a non-empty directory kalam-chaos did not create')
     .option('--defect <name...>', 'reference server: seed a named defect (repeatable)')
     .option('--ack-delay-ms <ms>', 'reference server: delay between ack and write for ack-before-write')

@@ -35,6 +35,9 @@ export interface RunFlags {
   loss?: string;
   dataDir?: string;
   iOwnThisDataDir?: boolean;
+  /** false with --no-snapshots. */
+  snapshots?: boolean;
+  snapshotCapMb?: string;
   flushDelayMs?: string;
   readyTimeout?: string;
   cycleTimeout?: string;
@@ -194,6 +197,9 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
       ...(flags.cycleTimeout !== undefined ? { cycleMs: parseInteger(flags.cycleTimeout, '--cycle-timeout', 100, 3_600_000) } : {}),
     },
     ...(flags.dataDir !== undefined ? { dataDir: { path: resolve(flags.dataDir), userOwnsIt: flags.iOwnThisDataDir ?? false } } : {}),
+    ...(flags.snapshots === false
+      ? {}
+      : { snapshots: { capBytes: (flags.snapshotCapMb !== undefined ? parseInteger(flags.snapshotCapMb, '--snapshot-cap-mb', 1, 100_000) : 64) * 1024 * 1024 } }),
     pageSize: 1000,
     volatileColumns: ['updated_at'],
     sampleIntervalMs: 500,

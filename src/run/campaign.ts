@@ -16,6 +16,7 @@ import { baselineOf, inspectDataDir, type InspectionBaseline } from '../storage/
 import { describeFlushKill, type FlushCycleResult } from '../report/result.js';
 import type { LaunchPlan } from '../target/types.js';
 import { detectPowerLoss, startLossLayer, type LossLayer } from '../power-loss/lossfs.js';
+import { snapshotDataDir } from '../report/snapshot.js';
 import { TargetSetupError } from '../target/kalamdb.js';
 import { summarizePowerCut, type PowerCutSummary } from '../report/result.js';
 import { basename, dirname, join, relative } from 'node:path';
@@ -74,6 +75,8 @@ export interface CampaignConfig {
   /** system.tables / system.namespaces columns that may legitimately change across a restart. */
   readonly volatileColumns: readonly string[];
   readonly sampleIntervalMs: number;
+  /** tar.gz of the data directory at each crash, before the restart; skipped above the cap. */
+  readonly snapshots?: { readonly capBytes: number };
   /** A data directory outside the run folder (default: the run folder's data/). */
   readonly dataDir?: { readonly path: string; readonly userOwnsIt: boolean };
 }
@@ -351,6 +354,7 @@ class Campaign {
       flush = { ...flush, landedOnDisk: combineLandedPhases(after.map((snapshot, index) => classifyLandedPhase(flushBefore[index]!, snapshot))) };
     }
     if (config.scenario.checks.includes('storage')) crashChecks = [await this.inspectStorage(cycle, 'after-crash')];
+    await this.snapshotCrash(cycle);
     const rows = this.ledger.rowCounts(cycle);
     history.record({ type: 'writers-stopped', cycle, acknowledged: rows.acknowledged, failed: rows.failed, indeterminate: rows.indeterminate });
     this.hooks.signal?.throwIfAborted();
@@ -473,6 +477,7 @@ class Campaign {
       archive: this.manifestArchive,
     });
     history.record({ type: 'corruption', cycle, ...applied });
+    await this.snapshotCrash(cycle);
     this.hooks.onProgress?.({ kind: 'fault', cycle, cycles: config.cycles, description: `${nemesis.stop === 'kill' ? 'SIGKILL' : 'clean stop'}, then ${describeCorruption(corruption)} of ${applied.path}: ${applied.detail}` });
 
     this.step = `cycle ${cycle}: restart on damaged data`;
@@ -555,6 +560,12 @@ class Campaign {
       ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
     });
     this.history.record({ type: 'flush-primed', table: table.name, jobId: job.jobId, cycle });
+  }
+
+  private async snapshotCrash(cycle: number): Promise<void> {
+    if (!this.config.snapshots) return;
+    const outcome = await snapshotDataDir(this.folder.dataDir, join(this.folder.root, 'snapshots', `cycle-${cycle}.tar.gz`), this.config.snapshots.capBytes);
+    this.history.record({ type: 'snapshot', cycle, ...(outcome.taken ? { path: relative(this.folder.root, outcome.path), dataBytes: outcome.dataBytes } : { skipped: outcome.reason }) });
   }
 
   /** Power loss: each incarnation's data directory is a fresh lossfs mount over the backing data/. */

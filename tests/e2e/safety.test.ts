@@ -36,6 +36,20 @@ describe('safety: data directories it does not own, a full disk', function () {
     expect(second.stdout).to.match(/namespace chaos already exists/);
   });
 
+  it('keeps a tar.gz of the data directory at each crash, unless over the cap or turned off', async () => {
+    const dir = tempDir();
+    const runs = await Promise.all([
+      runCli(['run', 'kill-mid-insert', '--out', join(dir, 'on'), ...quick]),
+      runCli(['run', 'kill-mid-insert', '--out', join(dir, 'off'), '--no-snapshots', ...quick]),
+    ]);
+    for (const run of runs) expect(run.exitCode, run.stderr + run.stdout).to.equal(0);
+    const on = join(dir, 'on', readdirSync(join(dir, 'on'))[0]!);
+    const listing = execFileSync('tar', ['-tzf', join(on, 'snapshots', 'cycle-1.tar.gz')], { encoding: 'utf8' });
+    expect(listing).to.include('./rocksdb/wal.log');
+    const off = join(dir, 'off', readdirSync(join(dir, 'off'))[0]!);
+    expect(await fs.pathExists(join(off, 'snapshots'))).to.equal(false);
+  });
+
   it('rejects --i-own-this-data-dir without --data-dir', async () => {
     const run = await runCli(['run', 'kill-mid-insert', '--i-own-this-data-dir', '--out', tempDir()]);
     expect(run.exitCode).to.equal(2);
