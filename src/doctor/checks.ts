@@ -3,6 +3,7 @@
  * {@link DoctorCheck} out) that never throws, so the command only prints and the tests only call.
  */
 import { spawn } from 'node:child_process';
+import { detectPowerLoss, type PowerLossAvailability } from '../power-loss/lossfs.js';
 import { constants as fsConstants } from 'node:fs';
 import { access, stat, statfs } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -28,6 +29,7 @@ export const CHECK_NAMES = [
   'loopback-port',
   'disk-space',
   'syscall-kills',
+  'power-loss',
   'parquet',
   'chromium',
 ] as const;
@@ -244,6 +246,23 @@ export async function checkSyscallKills(input: { stracePath?: string; timeoutMs?
   }
 }
 
+// ---------------------------------------------------------------- power loss
+
+export function powerLossCheck(support: PowerLossAvailability): DoctorCheck {
+  return support.available
+    ? check('power-loss', 'ok', `lossfs mounts (FUSE, ${support.python}): the power-loss scenario works`, false)
+    : check('power-loss', 'warn', `${support.reason}: the power-loss scenario is unavailable`, false);
+}
+
+/** /dev/fuse, fusepy and a real test mount of lossfs (the power-loss scenario). */
+export async function checkPowerLoss(): Promise<DoctorCheck> {
+  try {
+    return powerLossCheck(await detectPowerLoss());
+  } catch (error) {
+    return check('power-loss', 'warn', `cannot probe lossfs: ${errorText(error)}`, false);
+  }
+}
+
 // ---------------------------------------------------------------- parquet
 
 /** Encodes a two-row ZSTD segment (parquet-wasm) and reads it back (hyparquet). */
@@ -304,6 +323,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<DoctorCheck[]
     checkLoopbackPort(),
     checkDiskSpace({ dir: input.outDir }),
     checkSyscallKills(),
+    checkPowerLoss(),
     checkParquet(),
     checkChromium(input.chromiumPath !== undefined ? { path: input.chromiumPath } : {}),
   ]);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import {
   CHECK_NAMES,
+  powerLossCheck,
   checkChromium,
   checkDiskSpace,
   checkLoopbackPort,
@@ -166,6 +167,14 @@ describe('doctor checks', () => {
       expect(result.status).to.equal('warn');
       expect(result.detail).to.include('strace not installed');
       expect(syscallKillsCheck({ available: true, straceVersion: '6.1' }).status).to.equal('ok');
+    });
+
+    it('power loss: a warning with the reason when lossfs cannot mount', () => {
+      const result = powerLossCheck({ available: false, reason: '/dev/fuse is not usable: ENOENT' });
+      expectShape(result, 'power-loss');
+      expect(result.status).to.equal('warn');
+      expect(result.detail).to.include('/dev/fuse');
+      expect(powerLossCheck({ available: true, python: '/usr/bin/python3' }).status).to.equal('ok');
     });
 
     it('chromium: a warning when it is missing or not executable', async () => {
