@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { formatInspection, inspectDataDir } from '../storage/index.js';
 import { SCENARIOS, findScenario } from '../../chaos/index.js';
 import { DEFECTS } from '../reference-server/defects.js';
-import { runCampaign, type ProgressEvent } from '../run/campaign.js';
+import { runCampaign } from '../run/campaign.js';
 import { RunFolderError } from '../run/run-folder.js';
 import { EXIT_CODES } from '../report/result.js';
 import { formatSummary } from '../report/summary.js';
@@ -11,6 +11,7 @@ import { TargetSetupError } from '../target/kalamdb.js';
 import { killAllGroups } from '../target/process-registry.js';
 import { packageVersion } from '../util/package-root.js';
 import { buildCampaignConfig, parseInteger, UsageError, type RunFlags } from './options.js';
+import { progressPrinter } from './progress.js';
 import { runSelftest } from '../selftest/run-selftest.js';
 import { SELFTEST_MATRIX } from '../selftest/matrix.js';
 import { registerReportCommand } from './report-command.js';
@@ -23,33 +24,6 @@ const knownDefects = Object.keys(DEFECTS);
 function fail(message: string): never {
   process.stderr.write(`kalam-chaos: ${message}\n`);
   process.exit(EXIT_CODES.error);
-}
-
-function progressPrinter(quiet: boolean): (event: ProgressEvent) => void {
-  const print = (line: string) => {
-    if (!quiet) process.stderr.write(line + '\n');
-  };
-  return (event) => {
-    switch (event.kind) {
-      case 'started':
-        return print(`run folder ${event.runDir} (target ${event.target}, ${event.cycles} cycles)`);
-      case 'orphan-stopped':
-        return process.stderr.write(
-          `kalam-chaos: stopped server pid ${event.pid} left running by an earlier kalam-chaos that was killed (run folder ${event.runDir})\n`,
-        );
-      case 'ready':
-        return print(`server incarnation ${event.incarnation} ready in ${event.readyMs} ms`);
-      case 'fault':
-        return print(`cycle ${event.cycle}/${event.cycles}: ${event.description}`);
-      case 'checked':
-        return print(
-          `cycle ${event.cycle}/${event.cycles}: checks ${event.ok ? 'passed' : `found ${event.violations} violation(s)`} ` +
-            `(${event.acknowledged} acknowledged rows so far)`,
-        );
-      case 'finished':
-        return;
-    }
-  };
 }
 
 async function runCommand(

@@ -100,7 +100,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   const flusher = createFlusher({ dataDir: config.dataDir, state, wal: opened.wal, cold, defects, flushDelayMs: config.flushDelayMs, log });
   for (const job of state.jobs.values()) {
     if (job.status !== 'queued' && job.status !== 'running') continue;
-    const failed: JobRecord = { ...job, status: 'failed', finishedAt: Date.now(), message: 'interrupted: the server stopped before the job finished' };
+    const failed: JobRecord = { ...job, status: 'failed', finishedAt: Date.now(), message: `interrupted: the server stopped while the job was ${job.status}` };
     await opened.wal.append({ op: 'job', job: failed }, () => applyRecord(state, { op: 'job', job: failed }));
     log.warn({ jobId: job.jobId, was: job.status }, 'job interrupted by the previous shutdown marked failed');
   }

@@ -87,7 +87,9 @@ export type ProgressEvent =
   | { kind: 'ready'; incarnation: number; readyMs: number }
   | { kind: 'fault'; cycle: number; cycles: number; description: string }
   | { kind: 'checked'; cycle: number; cycles: number; ok: boolean; violations: number; acknowledged: number }
-  | { kind: 'finished'; result: RunResult; runDir: string };
+  | { kind: 'finished'; result: RunResult; runDir: string }
+  /** Twice a second while a campaign runs, for a live status line. */
+  | { kind: 'tick'; cycle: number; cycles: number; acknowledged: number; violations: number };
 
 export interface CampaignHooks {
   readonly signal?: AbortSignal;
@@ -192,6 +194,16 @@ class Campaign {
     this.hooks.onProgress?.({ kind: 'started', runDir: this.folder.root, target: this.target.kind, cycles: config.cycles });
     let error: { step: string; message: string } | undefined;
     let interrupted: string | undefined;
+    const ticker = setInterval(() => {
+      this.hooks.onProgress?.({
+        kind: 'tick',
+        cycle: Math.min(this.cycles.length + 1, config.cycles),
+        cycles: config.cycles,
+        acknowledged: this.ledger.rowCounts().acknowledged,
+        violations: this.violations.length,
+      });
+    }, 500);
+    ticker.unref();
     try {
       this.step = 'start server';
       const precise = config.nemesis.kind === 'kill-mid-flush' && config.nemesis.precision === 'syscall';
@@ -239,6 +251,7 @@ class Campaign {
         history.record({ type: 'error', cycle: this.cycles.length, step, message: error.message });
       }
     } finally {
+      clearInterval(ticker);
       await this.shutdown();
     }
     return this.result(startedAt, error, interrupted);
@@ -629,8 +642,13 @@ class Campaign {
       flush.jobId ??
       jobs.find((job) => flush.flushMessage?.includes(job.jobId))?.jobId ??
       jobs.filter((job) => job.table === flush.table).sort((a, b) => Number(b.createdAt ?? 0) - Number(a.createdAt ?? 0))[0]?.jobId;
-    const jobStatusAfterRestart = jobs.find((job) => job.jobId === jobId)?.status;
-    const landed: LandedPhase = jobStatusAfterRestart === 'completed' ? 'flush-completed' : (flush.landedOnDisk ?? 'before-flush');
+    const job = jobs.find((candidate) => candidate.jobId === jobId);
+    const jobStatusAfterRestart = job?.status;
+    // Nothing on disk moved: the job's own account (when it has one) tells whether it had started.
+    const startedBeforeKill = /while the job was running/.test(job?.message ?? '');
+    const onDisk = flush.landedOnDisk ?? 'before-flush';
+    const landed: LandedPhase =
+      jobStatusAfterRestart === 'completed' ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
     const classified = { ...flush, ...(jobId ? { jobId } : {}), ...(jobStatusAfterRestart ? { jobStatusAfterRestart } : {}), landed, asIntended: landedAsIntended(flush.intended, landed) };
     this.history.record({ type: 'flush-landed', cycle, intended: flush.intended, landed, asIntended: classified.asIntended });
     return classified;
