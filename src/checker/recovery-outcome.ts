@@ -26,12 +26,14 @@ export function classifyRecovery(options: {
   readonly logLines: readonly string[];
   /** Violations of the acknowledged-writes check, when the server became ready. */
   readonly violations: readonly Violation[];
+  /** Errors of writes into the damaged scope after the restart (the write path reads manifests too). */
+  readonly writeErrors?: readonly string[];
   readonly names: readonly string[];
 }): OutcomeEvidence {
   const mentions = (text: string) => options.names.some((name) => name.length > 0 && text.includes(name));
   const panicLines = options.logLines.filter((line) => PANIC.test(line));
   const namingLines = options.logLines.filter(mentions).slice(0, 20);
-  const errors = options.violations.flatMap((violation) => (violation.kind === 'unreadable' ? [violation.error] : []));
+  const errors = [...options.violations.flatMap((violation) => (violation.kind === 'unreadable' ? [violation.error] : [])), ...(options.writeErrors ?? [])];
   const damageRead = namingLines.length > 0 || errors.some(mentions);
   const evidence = [...panicLines.slice(0, 10), ...namingLines, ...errors.slice(0, 10)];
   if (panicLines.length > 0) return { outcome: 'panic', evidence, damageRead: true };
@@ -42,7 +44,9 @@ export function classifyRecovery(options: {
       // An exit is a refusal only when it says what it refused; otherwise it is unexplained.
       return { outcome: namingLines.length > 0 && options.start.exitCode !== 0 ? 'refused' : 'panic', evidence: [`exit code ${options.start.exitCode}, signal ${options.start.signal}`, ...evidence], damageRead };
     case 'ready': {
-      if (options.violations.length === 0) return { outcome: 'rebuilt', evidence, damageRead };
+      if (options.violations.length === 0) {
+        return { outcome: errors.some(mentions) ? 'refused' : 'rebuilt', evidence, damageRead };
+      }
       const silent = options.violations.filter((violation) => violation.kind !== 'unreadable');
       if (silent.length === 0 && errors.some(mentions)) return { outcome: 'refused', evidence, damageRead };
       return { outcome: 'silent-loss', evidence: [...evidence, ...silent.map((violation) => JSON.stringify(violation).slice(0, 300))], damageRead };

@@ -36,6 +36,7 @@ import {
   initialWorkloadState,
   qualifiedName,
   schemaStatements,
+  probeInsert,
   startWriters,
   type InsertWorkloadSpec,
   type TableSpec,
@@ -513,14 +514,21 @@ class Campaign {
       history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: null, signal: start.kind, expected: false });
     }
     const checks: CheckResult[] = [];
+    const writeErrors: string[] = [];
     if (start.kind === 'ready') {
+      this.step = `cycle ${cycle}: write into the damaged scope`;
+      const scope = this.scopeOfStoragePath(applied.path);
+      if (scope) {
+        const probe = await probeInsert({ client: this.client!, spec: config.workload, state: this.workloadState, ledger: this.ledger, history, cycle, ...scope });
+        if (probe.outcome.kind === 'error') writeErrors.push(`${probe.outcome.code}: ${probe.outcome.message}`);
+      }
       this.step = `cycle ${cycle}: checks on damaged data`;
       checks.push(await checkAcknowledgedWrites({ client: this.client!, ledger: this.ledger, scopes: this.allScopes(), cycle, pageSize: config.pageSize }));
     }
     const logLines = [...(await tailFile(this.server!.stdoutPath, 400)), ...(await tailFile(this.server!.stderrPath, 100))];
     const damagedDir = dirname(applied.path);
     const names = [basename(applied.path), damagedDir, join(this.target.dataDir, applied.path)];
-    const judged = classifyRecovery({ start, logLines, violations: checks.flatMap((check) => check.violations), names });
+    const judged = classifyRecovery({ start, logLines, violations: checks.flatMap((check) => check.violations), writeErrors, names });
     const accepted = nemesis.accept.includes(judged.outcome);
     history.record({ type: 'recovery-outcome', cycle, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence });
     const outcomeCheck: CheckResult = {
@@ -559,6 +567,15 @@ class Campaign {
     const violations = results.reduce((sum, check) => sum + check.violations.length, 0);
     this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0, violations, acknowledged: this.ledger.rowCounts().acknowledged });
     return true;
+  }
+
+  /** The workload table and partition a cold-tier path (storage/<ns>/<table>[/<user>]/file) belongs to. */
+  private scopeOfStoragePath(path: string): { table: TableSpec; partition: string | null } | undefined {
+    const [root, namespace, tableName, maybeUser] = path.split('/');
+    const table = this.config.workload.tables.find((candidate) => candidate.name === tableName);
+    if (root !== 'storage' || namespace !== this.config.workload.namespace || !table) return undefined;
+    if (table.type !== 'USER') return { table, partition: null };
+    return maybeUser && this.config.workload.users.includes(maybeUser) ? { table, partition: maybeUser } : undefined;
   }
 
   private async flushAndWait(table: TableSpec, cycle: number): Promise<void> {

@@ -99,43 +99,14 @@ export function startWriters(options: WriterRunOptions): WriterRun {
   async function writerLoop(writer: number): Promise<void> {
     let consecutiveFailures = 0;
     while (!stopped) {
-      const request = nextRequest(options.spec, options.state, writer);
-      const requestId = options.state.nextRequestId++;
-      options.ledger.begin({ requestId, cycle: options.cycle, table: request.table, partition: request.partition, rows: request.rows });
-      options.history.record({
-        type: 'request',
-        cycle: options.cycle,
-        requestId,
-        writer,
-        table: request.table,
-        partition: request.partition,
-        ids: request.rows.map((row) => row.id),
-      });
-      const started = performance.now();
       inFlight++;
-      let outcome: SqlOutcome;
-      try {
-        outcome = await options.client.execute(request.sql, request.partition ? { asUser: request.partition } : undefined);
-      } catch (error) {
-        outcome = { kind: 'indeterminate', reason: `client error: ${(error as Error).message}` };
-      } finally {
+      const { settled, outcome, rows } = await sendInsert(options, nextRequest(options.spec, options.state, writer), writer).finally(() => {
         inFlight--;
-      }
-      const settled = ledgerOutcome(outcome);
-      options.ledger.settle(requestId, settled);
-      options.history.record({
-        type: 'response',
-        cycle: options.cycle,
-        requestId,
-        outcome: settled,
-        latencyMs: Math.round((performance.now() - started) * 10) / 10,
-        ...(outcome.kind === 'error' ? { code: outcome.code, error: outcome.message } : {}),
-        ...(outcome.kind === 'indeterminate' || outcome.kind === 'refused' ? { error: outcome.reason } : {}),
       });
       if (settled === 'acknowledged') {
         acknowledged++;
         consecutiveFailures = 0;
-        options.onAcknowledged?.(request.rows.length);
+        options.onAcknowledged?.(rows);
       } else if (outcome.kind === 'indeterminate' || outcome.kind === 'refused') {
         return; // the server is gone or unreachable: nothing more to learn by sending
       } else if (++consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
@@ -155,6 +126,52 @@ export function startWriters(options: WriterRunOptions): WriterRun {
     inFlight: () => inFlight,
     acknowledgedRequests: () => acknowledged,
   };
+}
+
+type InsertContext = Pick<WriterRunOptions, 'client' | 'state' | 'ledger' | 'history' | 'cycle'>;
+
+/** Sends one planned INSERT, with its request and response in the ledger and the history. */
+async function sendInsert(options: InsertContext, request: PlannedRequest, writer: number): Promise<{ settled: RequestOutcome; outcome: SqlOutcome; rows: number }> {
+  const requestId = options.state.nextRequestId++;
+  options.ledger.begin({ requestId, cycle: options.cycle, table: request.table, partition: request.partition, rows: request.rows });
+  options.history.record({
+    type: 'request',
+    cycle: options.cycle,
+    requestId,
+    writer,
+    table: request.table,
+    partition: request.partition,
+    ids: request.rows.map((row) => row.id),
+  });
+  const started = performance.now();
+  let outcome: SqlOutcome;
+  try {
+    outcome = await options.client.execute(request.sql, request.partition ? { asUser: request.partition } : undefined);
+  } catch (error) {
+    outcome = { kind: 'indeterminate', reason: `client error: ${(error as Error).message}` };
+  }
+  const settled = ledgerOutcome(outcome);
+  options.ledger.settle(requestId, settled);
+  options.history.record({
+    type: 'response',
+    cycle: options.cycle,
+    requestId,
+    outcome: settled,
+    latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    ...(outcome.kind === 'error' ? { code: outcome.code, error: outcome.message } : {}),
+    ...(outcome.kind === 'indeterminate' || outcome.kind === 'refused' ? { error: outcome.reason } : {}),
+  });
+  return { settled, outcome, rows: request.rows.length };
+}
+
+/**
+ * One single-row INSERT into a chosen table and partition, recorded like any writer's (as writer 0):
+ * after a corruption it makes the server touch the damaged scope on the write path too.
+ */
+export async function probeInsert(options: InsertContext & { spec: InsertWorkloadSpec; table: TableSpec; partition: string | null }): Promise<{ settled: RequestOutcome; outcome: SqlOutcome }> {
+  const request = plannedInsert(options.spec, options.state, 0, options.table, options.partition, 1);
+  const { settled, outcome } = await sendInsert(options, request, 0);
+  return { settled, outcome };
 }
 
 function ledgerOutcome(outcome: SqlOutcome): RequestOutcome {
@@ -182,6 +199,12 @@ function nextRequest(spec: InsertWorkloadSpec, state: WorkloadState, writer: num
   const table = cursor.random.pick(spec.tables);
   const partition = table.type === 'USER' ? cursor.random.pick(spec.users) : null;
   const count = cursor.random.int(spec.rowsPerInsert.min, spec.rowsPerInsert.max);
+  return plannedInsert(spec, state, writer, table, partition, count);
+}
+
+function plannedInsert(spec: InsertWorkloadSpec, state: WorkloadState, writer: number, table: TableSpec, partition: string | null, count: number): PlannedRequest {
+  const cursor = state.writers[writer];
+  if (!cursor) throw new Error(`no state for writer ${writer}`);
   const rows: SentRow[] = [];
   for (let i = 0; i < count; i++) {
     const id = rowId(spec, writer, cursor.rowsSent++);
