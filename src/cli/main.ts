@@ -124,6 +124,7 @@ export function buildProgram(): Command {
     .option('--kind <kind>', 'corrupt-manifest / corrupt-parquet: the one corruption to apply (default: walk every kind)')
     .option('--stop <how>', 'corrupt-*: stop the server before damaging a file with kill (SIGKILL) or clean (SIGTERM)')
     .option('--accept <outcomes>', 'corrupt-*: outcomes that pass, comma separated (default rebuilt,refused)')
+    .option('--power-cut [loss]', 'kill-mid-flush: after each kill, cut the power through lossfs (unsynced, default, or torn)')
     .option('--loss <mode>', 'power-loss: unsynced (every write not fsync\'d is lost, default) or torn (and the last one of each file is torn)')
     .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')

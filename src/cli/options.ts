@@ -35,6 +35,8 @@ export interface RunFlags {
   loss?: string;
   dataDir?: string;
   iOwnThisDataDir?: boolean;
+  /** kill-mid-flush: follow each kill with a power cut (lossfs), losing `unsynced` writes or `torn` ones. */
+  powerCut?: string | boolean;
   /** false with --no-snapshots. */
   snapshots?: boolean;
   snapshotCapMb?: string;
@@ -163,6 +165,16 @@ export function parseNemesis(nemesis: NemesisSpec, flags: RunFlags): NemesisSpec
   }
 }
 
+function parsePowerCut(scenario: ScenarioDefinition, flags: RunFlags): { powerCut?: { loss: 'unsynced' | 'torn' } } {
+  if (flags.powerCut === undefined || flags.powerCut === false) return {};
+  if (scenario.nemesis.kind !== 'kill-mid-flush') {
+    throw new UsageError(`--power-cut applies to kill-mid-flush (the power-loss scenario always cuts; corruption scenarios stop the server first)`);
+  }
+  const loss = flags.powerCut === true ? 'unsynced' : flags.powerCut;
+  if (loss !== 'unsynced' && loss !== 'torn') throw new UsageError(`--power-cut takes unsynced or torn, got "${loss}"`);
+  return { powerCut: { loss } };
+}
+
 /** A corruption scenario walks its corruptions once by default. */
 function defaultCycles(scenario: ScenarioDefinition, nemesis: NemesisSpec): number {
   return nemesis.kind === 'corrupt' ? nemesis.corruptions.length : scenario.defaults.cycles;
@@ -196,6 +208,7 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
       ...(flags.readyTimeout !== undefined ? { readyMs: parseInteger(flags.readyTimeout, '--ready-timeout', 100, 600_000) } : {}),
       ...(flags.cycleTimeout !== undefined ? { cycleMs: parseInteger(flags.cycleTimeout, '--cycle-timeout', 100, 3_600_000) } : {}),
     },
+    ...parsePowerCut(scenario, flags),
     ...(flags.dataDir !== undefined ? { dataDir: { path: resolve(flags.dataDir), userOwnsIt: flags.iOwnThisDataDir ?? false } } : {}),
     ...(flags.snapshots === false
       ? {}

@@ -76,6 +76,8 @@ export interface CampaignConfig {
   /** system.tables / system.namespaces columns that may legitimately change across a restart. */
   readonly volatileColumns: readonly string[];
   readonly sampleIntervalMs: number;
+  /** Follow every kill with a power cut (lossfs); the power-loss scenario always does. */
+  readonly powerCut?: { readonly loss: 'unsynced' | 'torn' };
   /** tar.gz of the data directory at each crash, before the restart; skipped above the cap. */
   readonly snapshots?: { readonly capBytes: number };
   /** A data directory outside the run folder (default: the run folder's data/). */
@@ -108,6 +110,11 @@ class StepError extends Error {
   }
 }
 
+/** Whether kills are followed by power cuts, and what they lose. */
+function powerCutOf(config: CampaignConfig): { loss: 'unsynced' | 'torn' } | undefined {
+  return config.nemesis.kind === 'power-loss' ? { loss: config.nemesis.loss } : config.powerCut;
+}
+
 /** Runs one campaign end to end and writes its run folder. Never leaves a server running. */
 export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks = {}): Promise<RunResult> {
   assertTargetLaunchable(config.target);
@@ -115,7 +122,7 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
     hooks.onProgress?.({ kind: 'orphan-stopped', pid: orphan.pgid, runDir: orphan.runDir });
   }
   let lossPython: string | undefined;
-  if (config.nemesis.kind === 'power-loss') {
+  if (powerCutOf(config)) {
     const support = await detectPowerLoss();
     if (!support.available) throw new TargetSetupError(`power-loss needs lossfs, a FUSE layer this machine cannot provide: ${support.reason}`);
     lossPython = support.python;
@@ -600,13 +607,13 @@ class Campaign {
 
   /** Power loss: each incarnation's data directory is a fresh lossfs mount over the backing data/. */
   private async ensureLossLayer(incarnation: number, dir: string): Promise<void> {
-    const nemesis = this.config.nemesis;
-    if (!this.lossPython || nemesis.kind !== 'power-loss' || this.lossLayer) return;
+    const powerCut = powerCutOf(this.config);
+    if (!this.lossPython || !powerCut || this.lossLayer) return;
     this.lossLayer = await startLossLayer({
       backing: this.folder.dataDir,
       mount: this.target.dataDir,
       report: join(dir, 'power-cut.json'),
-      loss: nemesis.loss,
+      loss: powerCut.loss,
       seed: seededRandom(this.config.seed).fork(`power-cut-${incarnation}`).int(1, 2 ** 31 - 1),
       python: this.lossPython,
     });
@@ -741,6 +748,7 @@ class Campaign {
       cycles: config.cycles,
       workload: config.workload,
       nemesis: config.nemesis,
+      ...(config.powerCut ? { powerCut: config.powerCut } : {}),
       timeouts: config.timeouts,
       pageSize: config.pageSize,
       volatileColumns: config.volatileColumns,

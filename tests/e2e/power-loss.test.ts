@@ -47,6 +47,16 @@ describe('power-loss campaigns (end to end, through the CLI)', function () {
     expect((await readResult(await onlyRunFolder(out))).cycles[0]?.powerCut?.loss).to.equal('torn');
   });
 
+  it('cuts the power at a flush phase: kill-mid-flush --power-cut passes on the correct server', async () => {
+    const out = tempDir();
+    const run = await runCli(['run', 'kill-mid-flush', '--phase', 'manifest-written', '--power-cut', '--cycles', '1', '--seed', '34', '--out', out, '--quiet']);
+    expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
+    const cycle = (await readResult(await onlyRunFolder(out))).cycles[0]!;
+    expect(cycle.powerCut?.loss).to.equal('unsynced');
+    expect(cycle.flush?.landed).to.be.a('string');
+    expect(cycle.checks.every((check) => check.ok)).to.equal(true);
+  });
+
   it('says in one line when the machine cannot provide the layer, and exits 2', async () => {
     const run = await runCli(['run', 'power-loss', '--out', tempDir()], { env: { KALAM_CHAOS_LOSSFS_PYTHON: '/nonexistent/python' } });
     expect(run.exitCode).to.equal(2);
