@@ -5,7 +5,7 @@
  *    kills that landed in the intended phase, and the latency from the triggering observation to
  *    the SIGKILL (p50/p99), over BENCH_FLUSHES flushes per mode (default 30).
  * 2. Workload throughput against the reference server: acknowledged rows per second during
- *    kill-mid-insert cycles.
+ *    kill-mid-insert cycles, and the same through lossfs (power-loss): the FUSE layer's overhead.
  *
  * Environment: BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
  */
@@ -16,6 +16,7 @@ import { SCENARIOS } from '../chaos/index.js';
 import { buildCampaignConfig } from '../src/cli/options.js';
 import { FLUSH_PHASES, type FlushPhase } from '../src/nemesis/flush-phase.js';
 import { detectSyscallInjection } from '../src/nemesis/strace.js';
+import { detectPowerLoss } from '../src/power-loss/lossfs.js';
 import { DEFECTS } from '../src/reference-server/defects.js';
 import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
@@ -71,16 +72,28 @@ async function flushLanding(): Promise<void> {
   }
 }
 
-async function insertThroughput(): Promise<void> {
-  const result = await campaign('kill-mid-insert', { cycles: '5', trigger: 'delay:3000' });
+/** Acknowledged rows per second: 5 cycles whose kill comes 3 s after the writers start. */
+async function insertThroughput(scenarioName: string): Promise<number> {
+  const result = await campaign(scenarioName, { cycles: '5', trigger: 'delay:3000' });
   const rows = result.totals.rows.acknowledged;
-  const seconds = (5 * 3000) / 1000;
-  console.log(`\nkill-mid-insert workload: ${rows} rows acknowledged in 5 cycles of 3 s = ${fmt(rows / seconds, 0)} acknowledged rows/s (4 writers, group-committed fdatasync WAL)`);
+  return rows / ((5 * 3000) / 1000);
+}
+
+async function throughput(): Promise<void> {
+  const direct = await insertThroughput('kill-mid-insert');
+  console.log(`\nkill-mid-insert workload: ${fmt(direct, 0)} acknowledged rows/s (4 writers, group-committed fdatasync WAL, 5 cycles of 3 s)`);
+  const lossfs = await detectPowerLoss();
+  if (!lossfs.available) {
+    console.log(`power-loss overhead skipped: ${lossfs.reason}`);
+    return;
+  }
+  const mounted = await insertThroughput('power-loss');
+  console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
 try {
   await flushLanding();
-  await insertThroughput();
+  await throughput();
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }
