@@ -10,7 +10,7 @@ export const killMidFlush: ScenarioDefinition = {
     kind: 'kill-mid-flush',
     warmup: { kind: 'acks', min: 20, max: 120 },
     phase: 'random',
-    randomDelayMs: { min: 0, max: 40 },
+    randomDelayMs: { min: 0, max: 120 },
     precision: 'watch',
     signal: 'SIGKILL',
   },
