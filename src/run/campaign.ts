@@ -8,7 +8,6 @@ import { openHistory, type History } from '../history/history.js';
 import { createAckCounter, planKillTriggers, triggerFired, type KillTrigger } from '../nemesis/kill-trigger.js';
 import { killDuringFlush } from '../nemesis/flush-kill.js';
 import { combineLandedPhases, planFlushCycles, type FlushCyclePlan } from '../nemesis/flush-plan.js';
-import { landedAsIntended, type LandedPhase } from '../nemesis/flush-phase.js';
 import { flushJobIds, listFlushJobs, waitForFlushJob } from '../nemesis/jobs-poll.js';
 import { classifyLandedPhase, snapshotScope, type ScopeSnapshot } from '../nemesis/phase-classifier.js';
 import { detectSyscallInjection, wrapWithSyscallKill, type SyscallInjectionSupport } from '../nemesis/strace.js';
@@ -19,12 +18,10 @@ import { detectPowerLoss, startLossLayer, type LossLayer } from '../power-loss/l
 import { snapshotDataDir } from '../report/snapshot.js';
 import { TargetSetupError } from '../target/kalamdb.js';
 import { summarizePowerCut, type PowerCutSummary } from '../report/result.js';
-import { basename, dirname, join, relative } from 'node:path';
-import { applyCorruption, archiveManifests, describeCorruption, undoCorruption, type ManifestArchive } from '../nemesis/corruption.js';
-import { classifyRecovery, type StartOutcome } from '../checker/recovery-outcome.js';
-import type { MetadataSnapshot } from '../checker/metadata.js';
+import { join, relative } from 'node:path';
+import type { ManifestArchive } from '../nemesis/corruption.js';
 import { EXIT_CODES, RESULT_SCHEMA_VERSION, type CycleResult, type RunResult, type Verdict, type ViolationRecord } from '../report/result.js';
-import type { CorruptNemesis, NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
+import type { NemesisSpec, ScenarioDefinition } from '../scenario/types.js';
 import { generateCredentials } from '../target/credentials.js';
 import { assertTargetLaunchable, createTarget, type TargetSpec } from '../target/index.js';
 import { findFreePort, isPortFree } from '../target/ports.js';
@@ -36,7 +33,6 @@ import {
   initialWorkloadState,
   qualifiedName,
   schemaStatements,
-  probeInsert,
   startWriters,
   type InsertWorkloadSpec,
   type TableSpec,
@@ -47,6 +43,9 @@ import { seededRandom } from '../util/random.js';
 import { withDeadline } from '../util/wait.js';
 import { abortPromise } from '../util/abort.js';
 import { createRunFolder, RunFolderError, type RunFolder } from './run-folder.js';
+import { classifyFlushLanding } from './flush-landing.js';
+import { storageCheck } from '../checker/storage.js';
+import { runCorruptionCycle, type CorruptionCycleContext } from './corruption-cycle.js';
 import { claimDataDir } from './data-dir.js';
 import { writeReportArtifacts } from '../report/write-artifacts.js';
 
@@ -272,7 +271,14 @@ class Campaign {
 
     this.step = `cycle ${cycle}: metadata before fault`;
     const before = await captureMetadata(this.client!, this.metadataOptions());
-    if (config.nemesis.kind === 'corrupt') return this.runCorruptionCycle(cycle, config.nemesis, trigger, before);
+    if (config.nemesis.kind === 'corrupt') {
+      const { result, violations } = await runCorruptionCycle(this.corruptionContext(), cycle, config.nemesis, trigger, before);
+      this.violations.push(...violations);
+      this.cycles.push(result);
+      const count = result.checks.reduce((sum, check) => sum + check.violations.length, 0);
+      this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: count === 0, violations: count, acknowledged: this.ledger.rowCounts().acknowledged });
+      return true;
+    }
     const signal = config.nemesis.signal;
 
     this.step = `cycle ${cycle}: workload`;
@@ -459,130 +465,28 @@ class Campaign {
     return readiness.readyMs;
   }
 
-  /**
-   * One corruption cycle: write and flush under load, stop the server, damage one file (keeping the
-   * original), restart within the readiness deadline and classify the outcome. After any outcome
-   * but `rebuilt` the original is put back and the server must serve every acknowledged row again.
-   */
-  private async runCorruptionCycle(cycle: number, nemesis: CorruptNemesis, trigger: KillTrigger, before: MetadataSnapshot): Promise<boolean> {
-    const { config, history } = this;
-    this.step = `cycle ${cycle}: workload and flush`;
-    await archiveManifests(this.target.dataDir, this.manifestArchive);
-    const acks = createAckCounter();
-    const writers = startWriters({ client: this.client!, spec: config.workload, state: this.workloadState, ledger: this.ledger, history, cycle, onAcknowledged: () => acks.add(1) });
-    const fire = triggerFired(trigger, acks);
-    await Promise.race([fire.fired, writers.finished, abortPromise(this.hooks.signal)]);
-    fire.cancel();
-    for (const table of config.workload.tables) await this.flushAndWait(table, cycle);
-    writers.stop();
-    await withDeadline(writers.finished, 'writers to settle', config.timeouts.requestMs + 5_000);
-
-    this.step = `cycle ${cycle}: stop the server`;
-    const server = this.server!;
-    const atMs = history.elapsedMs();
-    if (nemesis.stop === 'kill') server.signal('SIGKILL');
-    const exit = nemesis.stop === 'kill' ? await withDeadline(server.exited, 'server exit after SIGKILL', config.timeouts.exitMs) : await stopServer(server, config.timeouts.exitMs);
-    if (nemesis.stop === 'kill') history.record({ type: 'kill', cycle, incarnation: this.incarnation, signal: 'SIGKILL', acksThisCycle: acks.value(), inFlight: 0 });
-    history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
-    this.ledger.settleAllPending();
-    const rows = this.ledger.rowCounts(cycle);
-
-    this.step = `cycle ${cycle}: corrupt`;
-    const corruption = nemesis.corruptions[(cycle - 1) % nemesis.corruptions.length]!;
-    const applied = await applyCorruption({
-      dataDir: this.target.dataDir,
+  private corruptionContext(): CorruptionCycleContext {
+    return {
+      config: this.config,
+      hooks: this.hooks,
       runDir: this.folder.root,
-      keepDir: join(this.folder.root, 'corruptions', `cycle-${cycle}`),
-      corruption,
-      random: seededRandom(config.seed).fork(`corruption-${cycle}`),
-      archive: this.manifestArchive,
-    });
-    history.record({ type: 'corruption', cycle, ...applied });
-    await this.snapshotCrash(cycle);
-    this.hooks.onProgress?.({ kind: 'fault', cycle, cycles: config.cycles, description: `${nemesis.stop === 'kill' ? 'SIGKILL' : 'clean stop'}, then ${describeCorruption(corruption)} of ${applied.path}: ${applied.detail}` });
-
-    this.step = `cycle ${cycle}: restart on damaged data`;
-    let start: StartOutcome;
-    let readyMs: number | undefined;
-    try {
-      readyMs = await this.startIncarnation(undefined);
-      start = { kind: 'ready' };
-    } catch (error) {
-      if (this.hooks.signal?.aborted) throw error;
-      const current = this.server!;
-      if (current.hasExited()) {
-        const ended = await current.exited;
-        start = { kind: 'exited', exitCode: ended.exitCode, signal: ended.signal };
-      } else {
-        start = { kind: 'hang' };
-        current.signal('SIGKILL');
-        await withDeadline(current.exited, 'hung server to exit', config.timeouts.exitMs);
-      }
-      history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: null, signal: start.kind, expected: false });
-    }
-    const checks: CheckResult[] = [];
-    const writeErrors: string[] = [];
-    if (start.kind === 'ready') {
-      this.step = `cycle ${cycle}: write into the damaged scope`;
-      const scope = this.scopeOfStoragePath(applied.path);
-      if (scope) {
-        const probe = await probeInsert({ client: this.client!, spec: config.workload, state: this.workloadState, ledger: this.ledger, history, cycle, ...scope });
-        if (probe.outcome.kind === 'error') writeErrors.push(`${probe.outcome.code}: ${probe.outcome.message}`);
-      }
-      this.step = `cycle ${cycle}: checks on damaged data`;
-      checks.push(await checkAcknowledgedWrites({ client: this.client!, ledger: this.ledger, scopes: this.allScopes(), cycle, pageSize: config.pageSize }));
-    }
-    const logLines = [...(await tailFile(this.server!.stdoutPath, 400)), ...(await tailFile(this.server!.stderrPath, 100))];
-    const damagedDir = dirname(applied.path);
-    const names = [basename(applied.path), damagedDir, join(this.target.dataDir, applied.path)];
-    const judged = classifyRecovery({ start, logLines, violations: checks.flatMap((check) => check.violations), writeErrors, names });
-    const accepted = nemesis.accept.includes(judged.outcome);
-    history.record({ type: 'recovery-outcome', cycle, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence });
-    const outcomeCheck: CheckResult = {
-      check: 'recovery-outcome',
-      cycle,
-      ok: accepted && judged.damageRead,
-      violations: [
-        ...(accepted ? [] : [{ kind: 'recovery-outcome' as const, outcome: judged.outcome, accepted: [...nemesis.accept], corruption: describeCorruption(corruption), path: applied.path, evidence: judged.evidence }]),
-        ...(accepted && !judged.damageRead ? [{ kind: 'corruption-unread' as const, corruption: describeCorruption(corruption), path: applied.path }] : []),
-      ],
+      dataDir: this.target.dataDir,
+      history: this.history,
+      ledger: this.ledger,
+      workloadState: this.workloadState,
+      manifestArchive: this.manifestArchive,
+      client: () => this.client!,
+      server: () => this.server!,
+      incarnation: () => this.incarnation,
+      setStep: (step) => {
+        this.step = step;
+      },
+      startIncarnation: () => this.startIncarnation(undefined),
+      flushTable: (table, cycle) => this.flushAndWait(table, cycle),
+      snapshotCrash: (cycle) => this.snapshotCrash(cycle),
+      runChecks: (cycle, before) => this.runChecks(cycle, before),
+      allScopes: () => this.allScopes(),
     };
-    const results = [outcomeCheck];
-    let restored: { ok: boolean } | undefined;
-    if (judged.outcome !== 'rebuilt') {
-      this.step = `cycle ${cycle}: restore the original and restart`;
-      if (this.server && !this.server.hasExited()) await stopServer(this.server, config.timeouts.exitMs);
-      await undoCorruption(applied, this.target.dataDir, this.folder.root);
-      readyMs = await this.startIncarnation(undefined);
-      const again = await this.runChecks(cycle, before);
-      restored = { ok: again.every((check) => check.ok) };
-      results.push(...again);
-    } else {
-      results.push(...(await this.runChecks(cycle, before)));
-    }
-    for (const check of [outcomeCheck]) for (const violation of check.violations) this.violations.push({ cycle, check: check.check, violation });
-    this.history.record({ type: 'check', cycle, check: outcomeCheck.check, ok: outcomeCheck.ok, violations: outcomeCheck.violations });
-    this.cycles.push({
-      cycle,
-      trigger,
-      fault: { signal: nemesis.stop === 'kill' ? 'SIGKILL' : 'SIGTERM', acksThisCycle: acks.value(), inFlight: 0, atMs, delivered: true },
-      rows,
-      corruption: { applied, stop: nemesis.stop, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence, ...(restored ? { restored } : {}) },
-      ...(readyMs !== undefined ? { restart: { incarnation: this.incarnation, readyMs } } : {}),
-      checks: results,
-    });
-    const violations = results.reduce((sum, check) => sum + check.violations.length, 0);
-    this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0, violations, acknowledged: this.ledger.rowCounts().acknowledged });
-    return true;
-  }
-
-  /** The workload table and partition a cold-tier path (storage/<ns>/<table>[/<user>]/file) belongs to. */
-  private scopeOfStoragePath(path: string): { table: TableSpec; partition: string | null } | undefined {
-    const [root, namespace, tableName, maybeUser] = path.split('/');
-    const table = this.config.workload.tables.find((candidate) => candidate.name === tableName);
-    if (root !== 'storage' || namespace !== this.config.workload.namespace || !table) return undefined;
-    if (table.type !== 'USER') return { table, partition: null };
-    return maybeUser && this.config.workload.users.includes(maybeUser) ? { table, partition: maybeUser } : undefined;
   }
 
   private async flushAndWait(table: TableSpec, cycle: number): Promise<void> {
@@ -660,40 +564,18 @@ class Campaign {
 
   /** Adds the job's state after the restart: a job that completed before the kill means the kill came after the flush. */
   private async classifyFlush(cycle: number, flush: FlushCycleResult): Promise<FlushCycleResult> {
-    const jobs = await listFlushJobs(this.client!).catch(() => []);
-    // The job the flush command queued: known from polling, named in the command's answer, or the table's newest.
-    const jobId =
-      flush.jobId ??
-      jobs.find((job) => flush.flushMessage?.includes(job.jobId))?.jobId ??
-      jobs.filter((job) => job.table === flush.table).sort((a, b) => Number(b.createdAt ?? 0) - Number(a.createdAt ?? 0))[0]?.jobId;
-    const job = jobs.find((candidate) => candidate.jobId === jobId);
-    const jobStatusAfterRestart = job?.status;
-    // Nothing on disk moved: the job's own account (when it has one) tells whether it had started.
-    const startedBeforeKill = /while the job was running/.test(job?.message ?? '');
-    const onDisk = flush.landedOnDisk ?? 'before-flush';
-    const landed: LandedPhase =
-      jobStatusAfterRestart === 'completed' ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
-    const classified = { ...flush, ...(jobId ? { jobId } : {}), ...(jobStatusAfterRestart ? { jobStatusAfterRestart } : {}), landed, asIntended: landedAsIntended(flush.intended, landed) };
-    this.history.record({ type: 'flush-landed', cycle, intended: flush.intended, landed, asIntended: classified.asIntended });
+    const classified = classifyFlushLanding(flush, await listFlushJobs(this.client!).catch(() => []));
+    this.history.record({ type: 'flush-landed', cycle, intended: flush.intended, landed: classified.landed ?? 'before-flush', asIntended: classified.asIntended ?? false });
     return classified;
   }
 
   /** `kalam-chaos inspect` on the run's data directory; versions must never go backwards between inspections. */
   private async inspectStorage(cycle: number, when: StorageInspectionMoment): Promise<CheckResult> {
     const inspection = await inspectDataDir(this.target.dataDir, this.storageBaseline ? { previous: this.storageBaseline } : {});
+    // A crash-state inspection that found damage must not become the baseline the restart is held to.
     if (when !== 'after-crash' || inspection.ok) this.storageBaseline = baselineOf(inspection);
-    const violations: Violation[] = inspection.findings
-      .filter((finding) => finding.severity === 'violation')
-      .map((finding) => ({ kind: 'storage', when, finding: finding.kind, path: finding.path, message: finding.message }));
-    const warnings = inspection.findings.filter((finding) => finding.severity === 'warning').map((finding) => `${finding.kind} ${finding.path}`);
     this.history.record({ type: 'storage-inspection', cycle, when, ok: inspection.ok, totals: inspection.totals, findings: inspection.findings });
-    return {
-      check: when === 'after-crash' ? 'storage-after-crash' : when === 'end' ? 'storage-at-end' : 'storage',
-      cycle,
-      ok: violations.length === 0,
-      violations,
-      stats: { scopes: inspection.totals.scopes, segments: inspection.totals.segments, rows: inspection.totals.rows, warnings: warnings.length },
-    };
+    return storageCheck(inspection, cycle, when);
   }
 
   private async recordUnexpectedExit(cycle: number, server: ServerProcess): Promise<void> {

@@ -1,0 +1,29 @@
+import type { FlushJob } from '../nemesis/jobs-poll.js';
+import { landedAsIntended, type LandedPhase } from '../nemesis/flush-phase.js';
+import type { FlushCycleResult } from '../report/result.js';
+
+/**
+ * Completes a flush kill's classification with the flush job as system.jobs shows it after the
+ * restart: a job that completed means the kill came after the flush; one interrupted while running
+ * means it had started even if nothing reached the disk.
+ */
+export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: readonly FlushJob[]): FlushCycleResult {
+  // The job the flush command queued: known from polling, named in the command's answer, or the table's newest.
+  const jobId =
+    flush.jobId ??
+    jobsAfterRestart.find((job) => flush.flushMessage?.includes(job.jobId))?.jobId ??
+    [...jobsAfterRestart].filter((job) => job.table === flush.table).sort((a, b) => Number(b.createdAt ?? 0) - Number(a.createdAt ?? 0))[0]?.jobId;
+  const job = jobsAfterRestart.find((candidate) => candidate.jobId === jobId);
+  const jobStatusAfterRestart = job?.status;
+  const startedBeforeKill = /while the job was running/.test(job?.message ?? '');
+  const onDisk = flush.landedOnDisk ?? 'before-flush';
+  const landed: LandedPhase =
+    jobStatusAfterRestart === 'completed' ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
+  return {
+    ...flush,
+    ...(jobId ? { jobId } : {}),
+    ...(jobStatusAfterRestart ? { jobStatusAfterRestart } : {}),
+    landed,
+    asIntended: landedAsIntended(flush.intended, landed),
+  };
+}

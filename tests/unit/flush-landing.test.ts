@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { classifyFlushLanding } from '../../src/run/flush-landing.js';
+import type { FlushCycleResult } from '../../src/report/result.js';
+
+const base: FlushCycleResult = {
+  table: 'shared_rows',
+  randomDelayMs: 10,
+  intended: 'tmp-written',
+  precision: 'watch',
+  ended: 'killed',
+  trigger: 'file-event',
+  afterFlushMs: 3,
+  flushMessage: 'Flush started for table chaos.shared_rows. Job ID: FL-000007',
+  scopes: ['storage/chaos/shared_rows'],
+  landedOnDisk: 'tmp-written',
+};
+
+const job = (jobId: string, status: string, message?: string, createdAt = 1) => ({ jobId, status, table: 'shared_rows', namespace: 'chaos', createdAt, ...(message ? { message } : {}) });
+
+describe('flush landing after restart', () => {
+  it('finds the job named in the flush command answer and keeps the disk classification', () => {
+    const result = classifyFlushLanding(base, [job('FL-000006', 'completed', undefined, 5), job('FL-000007', 'failed', 'interrupted: the server stopped while the job was running', 2)]);
+    expect(result).to.include({ jobId: 'FL-000007', jobStatusAfterRestart: 'failed', landed: 'tmp-written', asIntended: true });
+  });
+
+  it('says flush-completed when the job had completed before the kill, whatever the disk shows', () => {
+    const result = classifyFlushLanding({ ...base, landedOnDisk: 'manifest-written', intended: 'manifest-written' }, [job('FL-000007', 'completed')]);
+    expect(result).to.include({ landed: 'flush-completed', asIntended: false });
+  });
+
+  it('tells job-running from before-flush by the job interrupted while running', () => {
+    const quiet = { ...base, landedOnDisk: 'before-flush' as const, intended: 'job-running' as const };
+    expect(classifyFlushLanding(quiet, [job('FL-000007', 'failed', 'interrupted: the server stopped while the job was running')]).landed).to.equal('job-running');
+    expect(classifyFlushLanding(quiet, [job('FL-000007', 'failed', 'interrupted: the server stopped while the job was queued')]).landed).to.equal('before-flush');
+  });
+
+  it('falls back to the table\'s newest job when nothing names it', () => {
+    const result = classifyFlushLanding({ ...base, flushMessage: 'ok' }, [job('A', 'failed', undefined, 1), job('B', 'completed', undefined, 9)]);
+    expect(result).to.include({ jobId: 'B', landed: 'flush-completed' });
+  });
+});
