@@ -119,7 +119,9 @@ export async function runCorruptionCycle(
   }
   const logLines = [...(await tailFile(ctx.server().stdoutPath, 400)), ...(await tailFile(ctx.server().stderrPath, 100))];
   const damagedDir = dirname(applied.path);
-  const names = [basename(applied.path), damagedDir, join(ctx.dataDir, applied.path)];
+  // How a server may name the damage: the file, its folder, or the table (KalamDB writes ns:table ids).
+  const [, namespace, table] = applied.path.split('/');
+  const names = [basename(applied.path), damagedDir, join(ctx.dataDir, applied.path), `${namespace}.${table}`, `${namespace}:${table}`];
   const judged = classifyRecovery({ start, logLines, violations: checks.flatMap((check) => check.violations), writeErrors, names });
   const accepted = nemesis.accept.includes(judged.outcome);
   history.record({ type: 'recovery-outcome', cycle, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence });
