@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { copyFile, lstat, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Random } from '../util/random.js';
 
 export const MANIFEST_CORRUPTIONS = [
@@ -101,6 +101,7 @@ export async function applyCorruption(options: {
   } else {
     const segments = withSegments.flatMap(({ path, manifest }) => manifest.segments.map((segment) => join(dirname(path), String(segment.path))));
     const chosen = random.pick(segments);
+    await assertInsideStorage(dataDir, chosen);
     if (corruption.kind === 'orphan') {
       const highest = Math.max(...(await readdir(dirname(chosen))).map((name) => Number(/^batch-(\d+)\.parquet$/.exec(name)?.[1] ?? -1)));
       target = join(dirname(chosen), `batch-${highest + 100}.parquet`);
@@ -112,6 +113,7 @@ export async function applyCorruption(options: {
     ({ bytes: damaged, detail } = damageParquet(corruption.kind, await readFile(target), random));
   }
 
+  await assertInsideStorage(dataDir, target);
   const original = await readFile(target);
   const keep = join(options.keepDir, relative(dataDir, target));
   await mkdir(dirname(keep), { recursive: true });
@@ -126,6 +128,25 @@ export async function applyCorruption(options: {
     sha256After: damaged === null ? null : sha256(damaged),
     original: relative(options.runDir, keep),
   };
+}
+
+/**
+ * The one promise a corruptor must keep: it damages nothing outside the data directory's cold tier.
+ * A manifest can name any path (`../../x`) and any name can be a symbolic link, so the real path
+ * of the target must be a regular file under DATA_DIR/storage.
+ */
+async function assertInsideStorage(dataDir: string, target: string): Promise<void> {
+  const storage = await realpath(join(dataDir, 'storage'));
+  let real: string;
+  try {
+    real = await realpath(target);
+  } catch {
+    throw new NothingToCorrupt(`${target} does not exist`);
+  }
+  const info = await lstat(target);
+  if (!info.isFile() || (real !== storage && !real.startsWith(storage + sep))) {
+    throw new Error(`refusing to damage ${target}: it is not a regular file inside ${storage}`);
+  }
 }
 
 /** Puts the original back (or removes an added orphan) so the campaign can go on from a sound state. */
@@ -251,7 +272,7 @@ async function listFiles(root: string, match: (name: string) => boolean): Promis
   for (const entry of entries) {
     const path = join(root, entry.name);
     if (entry.isDirectory()) found.push(...(await listFiles(path, match)));
-    else if (match(entry.name)) found.push(path);
+    else if (entry.isFile() && match(entry.name)) found.push(path);
   }
   return found;
 }

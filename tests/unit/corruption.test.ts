@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { useTempDir } from '../support/temp.js';
+import { buildHealthy } from '../storage/fixtures.js';
+import { ALL_CORRUPTIONS, applyCorruption, archiveManifests, describeCorruption, undoCorruption, type ManifestArchive } from '../../src/nemesis/corruption.js';
+import { seededRandom } from '../../src/util/random.js';
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('corruptions', () => {
+  const tempDir = useTempDir();
+
+  for (const corruption of ALL_CORRUPTIONS) {
+    it(`${describeCorruption(corruption)}: the same seed damages the same file the same way, and undo restores it`, async () => {
+      const root = tempDir();
+      const first = join(root, 'a', 'data');
+      await buildHealthy(first);
+      const second = join(root, 'b', 'data');
+      cpSync(first, second, { recursive: true });
+      const results = [];
+      for (const dataDir of [first, second]) {
+        const archive: ManifestArchive = new Map();
+        await archiveManifests(dataDir, archive);
+        // An older version to roll back to: the archive keeps every distinct text it saw.
+        for (const versions of archive.values()) versions.unshift(versions[0]!.replace('"version": ', '"version": 0'));
+        const runDir = join(dataDir, '..');
+        const applied = await applyCorruption({ dataDir, runDir, keepDir: join(runDir, 'kept'), corruption, random: seededRandom(5), archive });
+        results.push({ applied, dataDir, runDir });
+      }
+      const [a, b] = results;
+      expect(a!.applied).to.deep.equal(b!.applied);
+      const damaged = join(a!.dataDir, a!.applied.path);
+      if (a!.applied.sha256After === null) expect(existsSync(damaged)).to.equal(false);
+      else expect(sha256(damaged)).to.equal(a!.applied.sha256After);
+      expect(a!.applied.sha256After).to.not.equal(a!.applied.sha256Before);
+      await undoCorruption(a!.applied, a!.dataDir, a!.runDir);
+      if (a!.applied.sha256Before === null) expect(existsSync(damaged)).to.equal(false);
+      else expect(sha256(damaged)).to.equal(a!.applied.sha256Before);
+    });
+  }
+});
+
+describe('corruptions stay inside the cold tier', () => {
+  const tempDir = useTempDir();
+
+  it('refuses a segment path that leads out of the data directory, and leaves the outside file alone', async () => {
+    const root = tempDir();
+    const dataDir = join(root, 'data');
+    const { shared } = await buildHealthy(dataDir);
+    const outside = join(root, 'precious.parquet');
+    writeFileSync(outside, 'not yours');
+    for (const manifest of [join(shared.dir, 'manifest.json')]) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { segments: { path: string }[] };
+      for (const segment of parsed.segments) segment.path = '../../../../precious.parquet';
+      writeFileSync(manifest, JSON.stringify(parsed));
+    }
+    // Only the shared scope points outside; force the choice onto it by removing the user scopes' manifests.
+    for (const user of ['alice', 'bob']) rmSync(join(dataDir, 'storage', 'app', 'notes', user, 'manifest.json'), { force: true });
+    const attempt = applyCorruption({ dataDir, runDir: root, keepDir: join(root, 'kept'), corruption: { file: 'parquet', kind: 'truncate' }, random: seededRandom(1), archive: new Map() });
+    await attempt.then(
+      () => expect.fail('a path outside storage/ was damaged'),
+      (error: Error) => expect(error.message).to.match(/refusing to damage .*precious.parquet/),
+    );
+    expect(readFileSync(outside, 'utf8')).to.equal('not yours');
+  });
+
+  it('never follows a manifest.json that is a symbolic link', async () => {
+    const root = tempDir();
+    const dataDir = join(root, 'data');
+    await buildHealthy(dataDir);
+    const outside = join(root, 'elsewhere.json');
+    writeFileSync(outside, '{"segments":[{"path":"batch-1.parquet"}]}');
+    for (const manifest of listManifests(join(dataDir, 'storage'))) {
+      rmSync(manifest);
+      symlinkSync(outside, manifest);
+    }
+    await applyCorruption({ dataDir, runDir: root, keepDir: join(root, 'kept'), corruption: { file: 'manifest', kind: 'empty' }, random: seededRandom(1), archive: new Map() }).catch(() => undefined);
+    expect(readFileSync(outside, 'utf8')).to.equal('{"segments":[{"path":"batch-1.parquet"}]}');
+  });
+});
+
+function listManifests(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('manifest.json'))
+    .map((path) => join(dir, path));
+}
