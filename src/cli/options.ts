@@ -192,7 +192,9 @@ function rejectCorruptionFlags(flags: RunFlags): void {
 
 export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlags, knownDefects: readonly string[]): CampaignConfig {
   if (flags.iOwnThisDataDir && flags.dataDir === undefined) throw new UsageError('--i-own-this-data-dir only makes sense with --data-dir');
-  const target = parseTarget(flags, knownDefects);
+  const parsedTarget = parseTarget(flags, knownDefects);
+  // Damage to manifest.json goes unread while KalamDB's manifest cache holds the entry: keep it to one.
+  const target = parsedTarget.kind === 'kalamdb' && scenario.nemesis.kind === 'corrupt' ? { ...parsedTarget, manifestCacheMaxEntries: 1 } : parsedTarget;
   const writers = flags.writers !== undefined ? parseInteger(flags.writers, '--writers', 1, 64) : scenario.defaults.writers;
   const nemesis = parseNemesis(scenario.nemesis, flags);
   return {

@@ -10,6 +10,8 @@ export interface KalamdbConfigInput {
   readonly maxQueryLimit: number;
   readonly defaultQueryLimit: number;
   readonly shutdownFlushTimeoutSeconds: number;
+  /** A small manifest cache makes the server read manifest.json from disk (INTERFACE.md, corruption). */
+  readonly manifestCacheMaxEntries?: number;
 }
 
 /**
@@ -35,5 +37,6 @@ export function renderKalamdbConfig(input: KalamdbConfigInput): string {
     logging: { level: 'info', logs_path: input.logsDir, log_to_console: true, format: 'json' },
     shutdown: { flush: { timeout: input.shutdownFlushTimeoutSeconds } },
     authentication: { min_password_length: 8 },
+    ...(input.manifestCacheMaxEntries !== undefined ? { manifest_cache: { max_entries: input.manifestCacheMaxEntries } } : {}),
   });
 }

@@ -10,6 +10,8 @@ export interface KalamdbTargetSpec {
   readonly auth: AuthMode;
   /** [storage.rocksdb] sync_writes; KalamDB's default is false. */
   readonly syncWrites: boolean;
+  /** Written as [manifest_cache] max_entries: corruption campaigns keep it tiny so damage is read. */
+  readonly manifestCacheMaxEntries?: number;
   /** Extra environment for the server process (never reported: it may hold secrets). */
   readonly extraEnv?: Readonly<Record<string, string>>;
 }
@@ -56,6 +58,7 @@ export function createKalamdbTarget(spec: KalamdbTargetSpec, dataDir: string, cr
         maxQueryLimit: 1000,
         defaultQueryLimit: 50,
         shutdownFlushTimeoutSeconds: 30,
+        ...(spec.manifestCacheMaxEntries !== undefined ? { manifestCacheMaxEntries: spec.manifestCacheMaxEntries } : {}),
       });
       await fs.writeFile(configPath, config);
       return {
@@ -79,6 +82,7 @@ export function createKalamdbTarget(spec: KalamdbTargetSpec, dataDir: string, cr
       auth: spec.auth,
       dataDir,
       syncWrites: spec.syncWrites,
+      ...(spec.manifestCacheMaxEntries !== undefined ? { manifestCacheMaxEntries: spec.manifestCacheMaxEntries } : {}),
     }),
   };
 }

@@ -30,6 +30,12 @@ describe('kalamdb server.toml', () => {
     expect((config.shutdown as Record<string, unknown>).flush).to.deep.equal({ timeout: 30 });
   });
 
+  it('shrinks the manifest cache only when asked (corruption campaigns), so damaged manifests are read', () => {
+    expect((parse(renderKalamdbConfig(input)) as Record<string, unknown>).manifest_cache).to.equal(undefined);
+    const small = parse(renderKalamdbConfig({ ...input, manifestCacheMaxEntries: 1 })) as Record<string, unknown>;
+    expect(small.manifest_cache).to.deep.equal({ max_entries: 1 });
+  });
+
   it('never writes a secret into the file', () => {
     const text = renderKalamdbConfig(input);
     expect(text).to.not.match(/jwt_secret|password\s*=/);

@@ -42,3 +42,46 @@ describe('run options', () => {
     }
   });
 });
+
+describe('scenario-specific options', () => {
+  const base: RunFlags = { target: 'reference', auth: 'bearer', out: 'runs', seed: '1' };
+  const known = ['ack-before-write', 'no-fsync'];
+
+  it('kill-mid-flush: --phase, --precise and --power-cut', async () => {
+    const { killMidFlush } = await import('../../chaos/kill-mid-flush.js');
+    const config = buildCampaignConfig(killMidFlush, { ...base, phase: 'segment-renamed', precise: true, powerCut: 'torn' }, known);
+    expect(config.nemesis).to.include({ kind: 'kill-mid-flush', phase: 'segment-renamed', precision: 'syscall' });
+    expect(config.powerCut).to.deep.equal({ loss: 'torn' });
+    expect(buildCampaignConfig(killMidFlush, { ...base, powerCut: true }, known).powerCut).to.deep.equal({ loss: 'unsynced' });
+    expect(() => buildCampaignConfig(killMidFlush, { ...base, phase: 'hot-deleting', precise: true }, known)).to.throw(UsageError, /cannot aim at hot-deleting/);
+    expect(() => buildCampaignConfig(killMidFlush, { ...base, kind: 'truncate' }, known)).to.throw(UsageError, /corrupt-\*/);
+    expect(() => buildCampaignConfig(killMidInsert, { ...base, powerCut: true }, known)).to.throw(UsageError, /--power-cut applies to kill-mid-flush/);
+  });
+
+  it('corruption scenarios: --kind narrows the walk and the default cycles, --accept and --stop are checked', async () => {
+    const { corruptManifest, corruptAll } = await import('../../chaos/corrupt.js');
+    expect(buildCampaignConfig(corruptAll, base, known).cycles).to.equal(17);
+    const one = buildCampaignConfig(corruptManifest, { ...base, kind: 'rollback', accept: 'rebuilt', stop: 'clean' }, known);
+    expect(one.cycles).to.equal(1);
+    expect(one.nemesis).to.deep.include({ kind: 'corrupt', corruptions: [{ file: 'manifest', kind: 'rollback' }], accept: ['rebuilt'], stop: 'clean' });
+    expect(() => buildCampaignConfig(corruptManifest, { ...base, kind: 'footer' }, known)).to.throw(UsageError, /must be one of/);
+    expect(() => buildCampaignConfig(corruptManifest, { ...base, accept: 'fine' }, known)).to.throw(UsageError, /--accept/);
+    const kalamdb = buildCampaignConfig(corruptManifest, { ...base, target: 'kalamdb', serverBin: '/bin/true' }, []);
+    expect(kalamdb.target).to.include({ kind: 'kalamdb', manifestCacheMaxEntries: 1 });
+  });
+
+  it('power-loss: --loss, and nowhere else', async () => {
+    const { powerLoss } = await import('../../chaos/power-loss.js');
+    expect(buildCampaignConfig(powerLoss, { ...base, loss: 'torn' }, known).nemesis).to.include({ kind: 'power-loss', loss: 'torn' });
+    expect(() => buildCampaignConfig(powerLoss, { ...base, loss: 'some' }, known)).to.throw(UsageError, /--loss must be/);
+    expect(() => buildCampaignConfig(killMidInsert, { ...base, loss: 'torn' }, known)).to.throw(UsageError, /--loss only applies/);
+  });
+
+  it('data directory and snapshots', () => {
+    const config = buildCampaignConfig(killMidInsert, { ...base, dataDir: '/srv/d', iOwnThisDataDir: true, snapshotCapMb: '8' }, known);
+    expect(config.dataDir).to.deep.equal({ path: '/srv/d', userOwnsIt: true });
+    expect(config.snapshots).to.deep.equal({ capBytes: 8 * 1024 * 1024 });
+    expect(buildCampaignConfig(killMidInsert, { ...base, snapshots: false }, known).snapshots).to.equal(undefined);
+    expect(() => buildCampaignConfig(killMidInsert, { ...base, iOwnThisDataDir: true }, known)).to.throw(UsageError, /only makes sense with --data-dir/);
+  });
+});
