@@ -4,7 +4,9 @@ import type { SqlClient } from '../client/sql-client.js';
 import type { ServerProcess } from '../target/supervisor.js';
 import type { FlushPhase } from './flush-phase.js';
 import { flushJobIds, waitForFlushJob } from './jobs-poll.js';
-import { watchFlushFiles, watchWalWrites } from './storage-watch.js';
+import { watchWalWrites } from './storage-watch.js';
+import { isFilePhase } from './file-trigger.js';
+import { armFileTrigger, type FileTriggerThread } from './file-trigger-thread.js';
 import { watchTree } from './tree-watch.js';
 import { abortPromise } from '../util/abort.js';
 
@@ -41,13 +43,19 @@ export interface FlushKillOptions {
 }
 
 /**
- * Requests `STORAGE FLUSH TABLE` and kills the server at the intended phase, reacting in the same
- * tick as the observation that marks it: a file event under storage/ (a `.parquet.tmp` appears, a
- * segment appears, manifest.json is replaced or rewritten), the first hot-tier write after the
- * manifest (hot rows being deleted), the job reaching `running`, or a seeded delay. In syscall
+ * Requests `STORAGE FLUSH TABLE` and kills the server at the intended phase, reacting to the
+ * observation that marks it: a file event under storage/ (a `.parquet.tmp` appears, a segment
+ * appears, manifest.json is replaced or rewritten; watched and killed from a worker thread), the
+ * first hot-tier write after the manifest (hot rows being deleted), the job reaching `running`, or
+ * a seeded delay. In syscall
  * precision the server is already running under strace, which kills it by itself.
  * When the flush ends before the trigger fires, the server is killed anyway and the outcome says so.
  */
+/** An epoch time from another thread, on this thread's performance.now() clock. */
+function toLocal(epochMs: number): number {
+  return epochMs - performance.timeOrigin;
+}
+
 export async function killDuringFlush(options: FlushKillOptions): Promise<FlushKillOutcome> {
   const storageDir = join(options.dataDir, 'storage');
   mkdirSync(storageDir, { recursive: true });
@@ -55,55 +63,37 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
   let killedBy: { trigger: FlushKillTrigger; latencyMs?: number; observed?: string; atMs: number } | undefined;
   let resolveKilled!: () => void;
   const killed = new Promise<void>((resolve) => (resolveKilled = resolve));
-  const kill = (trigger: FlushKillTrigger, observedAtMs?: number, observed?: string) => {
+  /** `killedAtMs` when the SIGKILL was already sent (by the worker thread); the writers still stop here. */
+  const kill = (trigger: FlushKillTrigger, observedAtMs?: number, observed?: string, killedAtMs?: number) => {
     if (killedBy) return;
     if (!options.server.hasExited()) options.kill();
-    const atMs = performance.now();
+    const atMs = killedAtMs ?? performance.now();
     killedBy = { trigger, atMs, ...(observedAtMs !== undefined ? { latencyMs: atMs - observedAtMs } : {}), ...(observed ? { observed } : {}) };
     resolveKilled();
   };
 
   const jobsBefore = await flushJobIds(options.client);
+  let thread: FileTriggerThread | undefined;
   if (options.precision === 'watch') {
-    switch (options.phase) {
-      case 'tmp-written': {
-        const watch = watchFlushFiles(storageDir);
-        cleanups.push(() => watch.close());
-        watch.onceSync('tmp-appeared', (event) => kill('file-event', event.atMs, event.path));
-        break;
-      }
-      case 'segment-renamed': {
-        // The latest moment the flush is still here: the segment has appeared and the manifest's
-        // commit is starting (its temp file appears, or manifest.json itself is touched).
-        let segmentSeen: string | undefined;
-        const tree = watchTree(storageDir, (_type, path) => {
-          const atMs = performance.now();
-          const name = basename(path);
-          if (/^batch-\d+\.parquet$/.test(name)) segmentSeen ??= path;
-          else if (segmentSeen && (name === 'manifest.json.tmp' || name === 'manifest.json')) kill('file-event', atMs, `${segmentSeen} then ${path}`);
-        });
-        cleanups.push(() => tree.close());
-        break;
-      }
-      case 'manifest-written':
-      case 'hot-deleting': {
-        const wal = options.phase === 'hot-deleting' ? watchWalWrites(join(options.dataDir, 'rocksdb')) : undefined;
-        if (wal) cleanups.push(() => wal.close());
-        let armed = false;
-        // Any event naming manifest.json: a rename onto it (atomic replace) or a write to it (in place).
-        const tree = watchTree(storageDir, (_type, path) => {
-          const atMs = performance.now();
-          if (armed || basename(path) !== 'manifest.json') return;
-          armed = true;
-          if (wal) wal.onceSync((event) => kill('wal-write', event.atMs, `${path} then ${event.path}`));
-          else kill('file-event', atMs, path);
-        });
-        cleanups.push(() => tree.close());
-        break;
-      }
-      case 'job-running':
-      case 'random':
-        break;
+    if (isFilePhase(options.phase)) {
+      // The watch and the SIGKILL live on a worker thread; the main thread only hears about it.
+      const armed = await armFileTrigger(storageDir, options.server.pid, options.phase);
+      thread = armed;
+      cleanups.push(() => void armed.close());
+      armed.killed.then(
+        (event) => kill('file-event', toLocal(event.observedAt), event.observed, toLocal(event.killedAt)),
+        () => {},
+      );
+    } else if (options.phase === 'hot-deleting') {
+      const wal = watchWalWrites(join(options.dataDir, 'rocksdb'));
+      cleanups.push(() => wal.close());
+      let armed = false;
+      const tree = watchTree(storageDir, (_type, path) => {
+        if (armed || basename(path) !== 'manifest.json') return;
+        armed = true;
+        wal.onceSync((event) => kill('wal-write', event.atMs, `${path} then ${event.path}`));
+      });
+      cleanups.push(() => tree.close());
     }
   }
 
@@ -155,6 +145,13 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
     clearTimeout(timer);
     clearTimeout(deadlineTimer);
   });
+  // The worker's SIGKILL can be seen (as an exit, or as the end of polling) before its message arrives.
+  let ended: 'killed' | 'server-exit' = first === 'server-exit' ? 'server-exit' : 'killed';
+  if (thread?.fired() && !killedBy) {
+    const event = await Promise.race([thread.killed, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000))]);
+    if (event) kill('file-event', toLocal(event.observedAt), event.observed, toLocal(event.killedAt));
+    ended = 'killed';
+  }
   if (first === 'server-exit' && !killedBy) {
     killedBy = { trigger: options.precision === 'syscall' ? 'syscall' : 'deadline', atMs: performance.now() };
   }
@@ -162,7 +159,7 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
   for (const cleanup of cleanups) cleanup();
   const outcome = killedBy!;
   return {
-    ended: first === 'server-exit' ? 'server-exit' : 'killed',
+    ended,
     trigger: outcome.trigger,
     ...(jobId ? { jobId } : {}),
     ...(flushMessage ? { flushMessage } : {}),

@@ -60,7 +60,11 @@ describe('kill-mid-flush campaign (end to end, through the CLI)', function () {
         expect(flush!.table).to.be.oneOf(['user_rows', 'shared_rows']);
         expect(LANDED_PHASES, `landed ${flush!.landed}`).to.include(flush!.landed);
         expect(flush!.asIntended, JSON.stringify(flush)).to.equal(landedAsIntended(phase, flush!.landed!));
-        if (EXACT_PHASES.includes(phase)) expect(flush!.trigger, JSON.stringify(flush)).to.equal('file-event');
+        // A file trigger fires on its event, unless (on a loaded machine) the whole flush finished first, which must then be what the record says.
+        if (EXACT_PHASES.includes(phase)) {
+          const consistent = flush!.trigger === 'file-event' || (flush!.trigger === 'flush-finished' && flush!.landed === 'flush-completed');
+          expect(consistent, JSON.stringify(flush)).to.equal(true);
+        }
       });
     });
 
