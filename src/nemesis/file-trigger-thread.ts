@@ -12,10 +12,17 @@ export interface FileTriggerThread {
   close(): Promise<void>;
 }
 
-/** The worker's module: compiled JS next to this file, or the TypeScript source when run through tsx. */
-function workerUrl(): URL {
+/**
+ * The worker: the compiled JS next to this file or, in tests and the bench, the TypeScript source
+ * behind a bootstrap that registers tsx in the worker (a loader registered on the main thread does
+ * not reach worker threads on Node 20).
+ */
+function startWorker(workerData: FileTriggerWorkerData): Worker {
   const js = new URL('./file-trigger-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(js)) ? js : new URL('./file-trigger-worker.ts', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
+  const ts = new URL('./file-trigger-worker.ts', import.meta.url);
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /**
@@ -24,7 +31,7 @@ function workerUrl(): URL {
  */
 export async function armFileTrigger(root: string, pgid: number, phase: FilePhase, readyTimeoutMs = 10_000): Promise<FileTriggerThread> {
   const fired = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(workerUrl(), { workerData: { root, pgid, phase, fired } satisfies FileTriggerWorkerData });
+  const worker = startWorker({ root, pgid, phase, fired });
   let resolveKilled!: (value: { observed: string; observedAt: number; killedAt: number }) => void;
   const killed = new Promise<{ observed: string; observedAt: number; killedAt: number }>((resolve) => (resolveKilled = resolve));
   await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,6 @@ import type { SqlClient } from '../client/sql-client.js';
 import type { ServerProcess } from '../target/supervisor.js';
 import type { FlushPhase } from './flush-phase.js';
 import { flushJobIds, waitForFlushJob } from './jobs-poll.js';
-import { watchWalWrites } from './storage-watch.js';
 import { isFilePhase } from './file-trigger.js';
 import { armFileTrigger, type FileTriggerThread } from './file-trigger-thread.js';
 import { watchTree } from './tree-watch.js';
@@ -85,15 +84,15 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
         () => {},
       );
     } else if (options.phase === 'hot-deleting') {
-      const wal = watchWalWrites(join(options.dataDir, 'rocksdb'));
-      cleanups.push(() => wal.close());
-      let armed = false;
-      const tree = watchTree(storageDir, (_type, path) => {
-        if (armed || basename(path) !== 'manifest.json') return;
-        armed = true;
-        wal.onceSync((event) => kill('wal-write', event.atMs, `${path} then ${event.path}`));
+      // Armed by the manifest's replacement; fired by the next write to the hot tier (rocksdb/).
+      let manifest: string | undefined;
+      const hot = watchTree(join(options.dataDir, 'rocksdb'), (type, path) => {
+        if (manifest && type === 'change') kill('wal-write', performance.now(), `${manifest} then ${path}`);
       });
-      cleanups.push(() => tree.close());
+      const storage = watchTree(storageDir, (_type, path) => {
+        if (basename(path) === 'manifest.json') manifest ??= path;
+      });
+      cleanups.push(() => hot.close(), () => storage.close());
     }
   }
 
