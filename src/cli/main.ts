@@ -95,9 +95,10 @@ async function selftestCommand(flags: { short?: boolean; seed?: string; out: str
 
 function listCommand(): void {
   process.stdout.write('Scenarios:\n');
-  for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(22)} ${scenario.summary}\n`);
+  const width = Math.max(...SCENARIOS.map((scenario) => scenario.name.length), ...Object.keys(DEFECTS).map((name) => name.length)) + 2;
+  for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(width)} ${scenario.summary}\n`);
   process.stdout.write('\nReference-server defects (--defect NAME, --target reference):\n');
-  for (const [name, description] of Object.entries(DEFECTS)) process.stdout.write(`  ${name.padEnd(22)} ${description}\n`);
+  for (const [name, description] of Object.entries(DEFECTS)) process.stdout.write(`  ${name.padEnd(width)} ${description}\n`);
 }
 
 export function buildProgram(): Command {
