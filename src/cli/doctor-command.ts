@@ -35,7 +35,7 @@ async function doctorCommand(flags: DoctorFlags): Promise<never> {
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check what works here (node, reference server, kalamdb-server, ports, disk, strace, parquet, chromium); exit 1 if a required check fails')
+    .description('check what works here (node, reference server, kalamdb-server, ports, disk, strace, lossfs, parquet, chromium); exit 1 if a required check fails')
     .option('--json', 'print the checks as JSON')
     .option('--server-bin <path>', 'a kalamdb-server binary to check (default: kalamdb-server on PATH, if any)')
     .option('--out <dir>', 'folder whose free disk space is checked', 'runs')
