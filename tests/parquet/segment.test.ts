@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { pythonForInterop } from '../support/python.js';
+import { hasPyarrow, pythonForInterop } from '../support/python.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,14 +44,6 @@ async function rejectsWithError(p: Promise<unknown>): Promise<Error> {
 }
 
 const PYTHON = pythonForInterop();
-let pyarrowChecked: boolean | undefined;
-function hasPyarrow(): boolean {
-  if (pyarrowChecked === undefined) {
-    const r = spawnSync(PYTHON, ['-c', 'import pyarrow.parquet'], { stdio: 'ignore', timeout: 30_000 });
-    pyarrowChecked = r.status === 0;
-  }
-  return pyarrowChecked;
-}
 function runPython(script: string, args: string[]): string {
   const r = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);

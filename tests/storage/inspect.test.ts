@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { pythonForInterop } from '../support/python.js';
+import { hasPyarrow, pythonForInterop } from '../support/python.js';
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,14 +27,6 @@ function only(i: Inspection, kind: string): Finding {
 }
 
 const PYTHON = pythonForInterop();
-let pyarrowOk: boolean | undefined;
-function hasPyarrow(): boolean {
-  if (pyarrowOk === undefined) {
-    const r = spawnSync(PYTHON, ['-c', 'import pyarrow.parquet'], { stdio: 'ignore', timeout: 30_000 });
-    pyarrowOk = r.status === 0;
-  }
-  return pyarrowOk;
-}
 
 describe('storage: parseManifest', () => {
   const good = {
