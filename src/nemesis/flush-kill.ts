@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { SqlClient } from '../client/sql-client.js';
 import type { ServerProcess } from '../target/supervisor.js';
 import type { FlushPhase } from './flush-phase.js';
-import { flushJobIds, waitForFlushJob } from './jobs-poll.js';
+import { flushJobIds, jobIdFromFlushAnswer, waitForFlushJob } from './jobs-poll.js';
 import { isFilePhase } from './file-trigger.js';
 import { armFileTrigger, type FileTriggerThread } from './file-trigger-thread.js';
 import { watchTree } from './tree-watch.js';
@@ -100,6 +100,7 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
   const answer = await options.client.execute(flushSql);
   const requestedAtMs = performance.now();
   const flushMessage = answer.kind === 'success' ? answer.results[0]?.message : answer.kind === 'error' ? `${answer.code}: ${answer.message}` : answer.reason;
+  const answeredJobId = answer.kind === 'success' ? jobIdFromFlushAnswer(flushMessage) : undefined;
 
   let timer: NodeJS.Timeout | undefined;
   if (options.precision === 'watch' && options.phase === 'random') {
@@ -113,10 +114,11 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
       table: options.table,
       status,
       sinceJobIds: jobsBefore,
+      ...(answeredJobId ? { jobId: answeredJobId } : {}),
       deadlineMs: options.deadlineMs,
       signal: jobWatch.signal,
     });
-  let jobId: string | undefined;
+  let jobId: string | undefined = answeredJobId;
   if (options.precision === 'watch' && options.phase === 'job-running') {
     jobWait('running').then(
       (job) => {

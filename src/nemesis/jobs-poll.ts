@@ -36,12 +36,13 @@ export function flushJobTable(parameters: unknown): { namespace?: string; table?
   }
   if (typeof value !== 'object' || value === null) return {};
   const record = value as Record<string, unknown>;
+  // KalamDB at HEAD: {"table_id":"ns.t","table_type":"Shared",...}; older shapes name the parts.
   const namespace = record.namespace_id ?? record.namespace;
-  const table = record.table_name ?? record.table;
+  const table = record.table_name ?? record.table ?? record.table_id;
   const out: { namespace?: string; table?: string } = {};
   if (typeof namespace === 'string') out.namespace = namespace;
   if (typeof table === 'string') {
-    // Some servers write "ns.table" in table_name.
+    // "ns.table" in table_id (HEAD) or table_name.
     const dot = table.indexOf('.');
     if (out.namespace === undefined && dot > 0) {
       out.namespace = table.slice(0, dot);
@@ -74,6 +75,16 @@ export async function listFlushJobs(client: JobsQueryClient): Promise<FlushJob[]
   return jobs;
 }
 
+/** The job id a flush answer names (`Storage flush started for table 'ns.t'. Job ID: FL-...`). */
+export function jobIdFromFlushAnswer(message: string | undefined): string | undefined {
+  return message ? /Job ID:\s*([A-Za-z]+-[A-Za-z0-9_-]+)/.exec(message)?.[1] : undefined;
+}
+
+/** A flush the server declined to start (`Storage flush skipped: ...`, `... no pending writes`). */
+export function flushWasSkipped(message: string | undefined): boolean {
+  return message !== undefined && jobIdFromFlushAnswer(message) === undefined && /skipp|no pending writes|already queued or running/i.test(message);
+}
+
 export interface WaitForFlushJobOptions {
   readonly namespace: string;
   readonly table: string;
@@ -85,6 +96,8 @@ export interface WaitForFlushJobOptions {
   readonly status: 'running' | 'completed';
   /** Jobs that existed before the flush was started: never the one waited for. */
   readonly sinceJobIds?: ReadonlySet<string>;
+  /** The job the flush answer named: when given, only that job counts. */
+  readonly jobId?: string;
   readonly deadlineMs: number;
   readonly intervalMs?: number;
   readonly signal?: AbortSignal;
@@ -122,7 +135,8 @@ export async function waitForFlushJob(client: JobsQueryClient, options: WaitForF
       const observedAtMs = performance.now();
       const mine = jobs.filter(
         (job) =>
-          job.table === options.table &&
+          (options.jobId === undefined || job.jobId === options.jobId) &&
+          (options.jobId !== undefined || job.table === options.table) &&
           (job.namespace === undefined || job.namespace === options.namespace) &&
           !options.sinceJobIds?.has(job.jobId),
       );

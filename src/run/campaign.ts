@@ -8,7 +8,7 @@ import { openHistory, type History } from '../history/history.js';
 import { createAckCounter, planKillTriggers, triggerFired, type KillTrigger } from '../nemesis/kill-trigger.js';
 import { killDuringFlush } from '../nemesis/flush-kill.js';
 import { combineLandedPhases, planFlushCycles, type FlushCyclePlan } from '../nemesis/flush-plan.js';
-import { flushJobIds, listFlushJobs, waitForFlushJob } from '../nemesis/jobs-poll.js';
+import { flushJobIds, jobIdFromFlushAnswer, listFlushJobs, waitForFlushJob } from '../nemesis/jobs-poll.js';
 import { classifyLandedPhase, snapshotScope, type ScopeSnapshot } from '../nemesis/phase-classifier.js';
 import { detectSyscallInjection, wrapWithSyscallKill, type SyscallInjectionSupport } from '../nemesis/strace.js';
 import { baselineOf, inspectDataDir, type InspectionBaseline } from '../storage/index.js';
@@ -491,12 +491,14 @@ class Campaign {
 
   private async flushAndWait(table: TableSpec, cycle: number): Promise<void> {
     const before = await flushJobIds(this.client!);
-    await this.client!.query(`STORAGE FLUSH TABLE ${qualifiedName(this.config.workload, table)}`);
+    const answer = await this.client!.query(`STORAGE FLUSH TABLE ${qualifiedName(this.config.workload, table)}`);
+    const answeredJobId = jobIdFromFlushAnswer(answer.message);
     const job = await waitForFlushJob(this.client!, {
       namespace: this.config.workload.namespace,
       table: table.name,
       status: 'completed',
       sinceJobIds: before,
+      ...(answeredJobId ? { jobId: answeredJobId } : {}),
       deadlineMs: this.config.timeouts.cycleMs,
       ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
     });

@@ -162,16 +162,28 @@ function parseSegment(v: JsonValue, i: number): Segment {
   };
 }
 
+/**
+ * KalamDB at HEAD writes `table_id` as the string "ns.table" (checked against the binary); older
+ * builds and the docs use an object {namespace_id, table_name}. Both are read.
+ */
+function parseTableId(tid: JsonValue | undefined): TableId {
+  if (typeof tid === 'string') {
+    const dot = tid.indexOf('.');
+    if (dot <= 0 || dot === tid.length - 1) problem('table_id', 'a string "namespace.table"', tid);
+    return { namespace_id: tid.slice(0, dot), table_name: tid.slice(dot + 1) };
+  }
+  if (!isObject(tid)) problem('table_id', 'a string "namespace.table" or an object', tid);
+  return {
+    namespace_id: nonEmptyString(tid, 'namespace_id', 'table_id.namespace_id'),
+    table_name: nonEmptyString(tid, 'table_name', 'table_id.table_name'),
+  };
+}
+
 /** Validate an already-parsed JSON value (exact integers expected as produced by {@link parseJsonExact}). */
 export function validateManifest(value: JsonValue): ParseManifestResult {
   try {
     if (!isObject(value)) problem('manifest', 'a JSON object', value);
-    const tid = field(value, 'table_id');
-    if (!isObject(tid)) problem('table_id', 'an object', tid);
-    const table_id: TableId = {
-      namespace_id: nonEmptyString(tid, 'namespace_id', 'table_id.namespace_id'),
-      table_name: nonEmptyString(tid, 'table_name', 'table_id.table_name'),
-    };
+    const table_id = parseTableId(field(value, 'table_id'));
     const uid = field(value, 'user_id');
     if (uid !== null && !(typeof uid === 'string' && uid.length > 0)) {
       problem('user_id', 'a non-empty string or null', uid);

@@ -37,6 +37,15 @@ export function renderKalamdbConfig(input: KalamdbConfigInput): string {
     logging: { level: 'info', logs_path: input.logsDir, log_to_console: true, format: 'json' },
     shutdown: { flush: { timeout: input.shutdownFlushTimeoutSeconds } },
     authentication: { min_password_length: 8 },
+    // The binary refuses a config without [performance] ("missing field performance"); defaults suffice.
+    performance: {},
+    // A writer pool on loopback must not meet the per-user (100/s) and per-IP limits meant for the internet.
+    rate_limit: {
+      max_queries_per_sec: 1_000_000,
+      max_auth_requests_per_ip_per_sec: 10_000,
+      max_requests_per_ip_per_sec: 1_000_000,
+      max_connections_per_ip: 10_000,
+    },
     ...(input.manifestCacheMaxEntries !== undefined ? { manifest_cache: { max_entries: input.manifestCacheMaxEntries } } : {}),
   });
 }
