@@ -62,6 +62,7 @@ export function segmentOverwritesOf(events: Iterable<HistoryEvent>): Violation[]
   return violations;
 }
 
-export function segmentImmutabilityCheck(violations: Violation[], cycle: number, segments: number): CheckResult {
-  return { check: SEGMENT_IMMUTABILITY, cycle, ok: violations.length === 0, violations, stats: { segments } };
+export function segmentImmutabilityCheck(violations: Violation[], cycle: number, when: StorageInspectionMoment, segments: number): CheckResult {
+  const check = when === 'after-crash' ? `${SEGMENT_IMMUTABILITY}-after-crash` : when === 'end' ? `${SEGMENT_IMMUTABILITY}-at-end` : SEGMENT_IMMUTABILITY;
+  return { check, cycle, ok: violations.length === 0, violations, stats: { segments } };
 }

@@ -1,3 +1,5 @@
+import type { SegmentSighting } from './segment-immutability.js';
+import type { LostRowsForensics } from '../forensics/types.js';
 /** Where rows live: a table, and for USER tables the user whose partition it is. */
 export interface Scope {
   readonly table: string;
@@ -6,7 +8,7 @@ export interface Scope {
 }
 
 export type Violation =
-  | (Scope & { kind: 'lost'; ids: number[] })
+  | (Scope & { kind: 'lost'; ids: number[]; forensics?: LostRowsForensics })
   | (Scope & { kind: 'phantom'; ids: number[]; reason: 'never-sent' | 'failed-cleanly' })
   | (Scope & { kind: 'duplicate'; ids: number[] })
   | (Scope & { kind: 'payload-mismatch'; ids: number[] })
@@ -24,7 +26,9 @@ export type Violation =
   /** The server came back and nothing it said shows it met the damaged file: the cycle tested nothing. */
   | { kind: 'corruption-unread'; corruption: string; path: string }
   /** The cold tier on disk breaks an invariant (a `kalam-chaos inspect` violation). */
-  | { kind: 'storage'; when: StorageInspectionMoment; finding: string; path: string; message: string };
+  | { kind: 'storage'; when: StorageInspectionMoment; finding: string; path: string; message: string }
+  /** A committed segment name now holds other content than when first committed. */
+  | { kind: 'segment-overwritten'; scope: string; file: string; before: SegmentSighting; after: SegmentSighting };
 
 /** When the data directory was inspected: as the crash left it, once the server restarted, or after the last stop. */
 export type StorageInspectionMoment = 'after-crash' | 'after-restart' | 'end';

@@ -17,6 +17,7 @@ import { SELFTEST_MATRIX } from '../selftest/matrix.js';
 import { registerReportCommand } from './report-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
+import { registerForensicsCommand } from './forensics-command.js';
 import { loadConfigFile, mergeRunFlags } from './config-file.js';
 
 const knownDefects = Object.keys(DEFECTS);
@@ -161,6 +162,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerReportCommand(program);
   registerReplayCommand(program);
+  registerForensicsCommand(program);
   program.command('list').description('list scenarios and reference-server defects').action(listCommand);
   return program;
 }

@@ -1,4 +1,6 @@
-import type { Violation } from '../checker/types.js';
+import type { StorageInspectionMoment, Violation } from '../checker/types.js';
+import type { LossForensics } from '../forensics/types.js';
+import type { SegmentHash } from '../storage/segment-hashes.js';
 import type { FlushCycleResult, PowerCutSummary } from '../report/result.js';
 import type { AppliedCorruption } from '../nemesis/corruption.js';
 
@@ -38,6 +40,10 @@ export type HistoryEvent =
   | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
   | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
   | { type: 'snapshot'; cycle: number; path?: string; dataBytes?: number; skipped?: string }
+  /** A committed segment name seen for the first time, or with a content other than last recorded. */
+  | ({ type: 'segment-committed'; cycle: number; when: StorageInspectionMoment } & SegmentHash)
+  /** Where the acknowledged rows a run lost were last seen on disk. */
+  | ({ type: 'loss-forensics' } & LossForensics)
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
   | { type: 'error'; cycle: number; step: string; message: string };
 

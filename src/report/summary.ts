@@ -1,5 +1,7 @@
 import type { Violation } from '../checker/types.js';
 import type { RunResult } from './result.js';
+import { describeRange } from '../forensics/describe.js';
+import type { LostRowsForensics } from '../forensics/types.js';
 
 const MAX_IDS_SHOWN = 12;
 
@@ -9,7 +11,7 @@ export function describeViolation(violation: Violation): string {
     list.slice(0, MAX_IDS_SHOWN).join(', ') + (list.length > MAX_IDS_SHOWN ? `, … (${list.length} in all)` : '');
   switch (violation.kind) {
     case 'lost':
-      return `lost: ${violation.ids.length} acknowledged row(s) missing from ${where}: ${ids(violation.ids)}`;
+      return `lost: ${violation.ids.length} acknowledged row(s) missing from ${where}: ${ids(violation.ids)}${lostWhere(violation.forensics)}`;
     case 'phantom':
       return `phantom: ${violation.ids.length} row(s) in ${where} that were ${violation.reason === 'never-sent' ? 'never sent' : 'rejected by the server'}: ${ids(violation.ids)}`;
     case 'duplicate':
@@ -34,7 +36,14 @@ export function describeViolation(violation: Violation): string {
       return `corruption-unread: nothing shows the server read ${violation.path} after ${violation.corruption}; the cycle tested nothing`;
     case 'storage':
       return `storage (${violation.when}): ${violation.finding} ${violation.path}: ${violation.message}`;
+    case 'segment-overwritten':
+      return `segment-overwritten: ${violation.scope}/${violation.file} was ${violation.before.size} bytes sha256 ${violation.before.sha256.slice(0, 12)}… (cycle ${violation.before.cycle} ${violation.before.when}, manifest v${violation.before.manifestVersion}) and is now ${violation.after.size} bytes sha256 ${violation.after.sha256.slice(0, 12)}… (cycle ${violation.after.cycle} ${violation.after.when}, manifest v${violation.after.manifestVersion})`;
   }
+}
+
+function lostWhere(forensics: LostRowsForensics | undefined): string {
+  const [first, ...rest] = forensics?.ranges ?? [];
+  return first ? `; ${describeRange(first)}${rest.length ? ` (+${rest.length} more range(s))` : ''}` : '';
 }
 
 /** The human summary printed at the end of a run. */

@@ -48,6 +48,11 @@ import { storageCheck } from '../checker/storage.js';
 import { runCorruptionCycle, type CorruptionCycleContext } from './corruption-cycle.js';
 import { claimDataDir } from './data-dir.js';
 import { writeReportArtifacts } from '../report/write-artifacts.js';
+import { SegmentImmutability, segmentImmutabilityCheck } from '../checker/segment-immutability.js';
+import { hashCommittedSegments } from '../storage/segment-hashes.js';
+import { attachLossForensics } from '../forensics/attach.js';
+import type { SnapshotRecord } from '../forensics/locate-lost.js';
+import type { HistoryEvent } from '../history/events.js';
 
 export interface CampaignTimeouts {
   /** Until a started server answers health and SELECT 1. */
@@ -169,6 +174,8 @@ class Campaign {
   private step = 'start';
   private syscallSupport: SyscallInjectionSupport | undefined;
   private lossLayer: LossLayer | undefined;
+  private readonly segmentFold = new SegmentImmutability();
+  private readonly snapshotRecords: SnapshotRecord[] = [];
 
   constructor(
     private readonly config: CampaignConfig,
@@ -249,6 +256,18 @@ class Campaign {
         const result = await this.inspectStorage(this.cycles.length, 'end');
         if (!result.ok) for (const violation of result.violations) this.violations.push({ cycle: this.cycles.length, check: result.check, violation });
       }
+      this.step = 'final segment hashes';
+      const segments = await this.observeSegments(this.cycles.length, 'end');
+      for (const violation of segments.violations) this.violations.push({ cycle: this.cycles.length, check: segments.check, violation });
+      this.step = 'loss forensics';
+      await attachLossForensics({
+        violations: this.violations,
+        history: this.history,
+        liveDataDir: this.folder.dataDir,
+        snapshots: this.snapshotRecords,
+        crashCycles: this.cycles.map((cycle) => cycle.cycle),
+        ...(this.config.snapshots ? {} : { snapshotsOff: 'crash snapshots were off (--no-snapshots)' }),
+      });
     } catch (caught) {
       if (this.hooks.signal?.aborted) {
         interrupted = String(this.hooks.signal.reason ?? 'SIGINT');
@@ -381,6 +400,7 @@ class Campaign {
       flush = { ...flush, landedOnDisk: combineLandedPhases(after.map((snapshot, index) => classifyLandedPhase(flushBefore[index]!, snapshot))) };
     }
     if (config.scenario.checks.includes('storage')) crashChecks = [await this.inspectStorage(cycle, 'after-crash')];
+    crashChecks.push(await this.observeSegments(cycle, 'after-crash'));
     await this.snapshotCrash(cycle);
     const rows = this.ledger.rowCounts(cycle);
     history.record({ type: 'writers-stopped', cycle, acknowledged: rows.acknowledged, failed: rows.failed, indeterminate: rows.indeterminate });
@@ -434,6 +454,10 @@ class Campaign {
       for (const violation of result.violations) this.violations.push({ cycle, check: result.check, violation });
       results.push(result);
     }
+    const segments = await this.observeSegments(cycle, 'after-restart');
+    this.history.record({ type: 'check', cycle, check: segments.check, ok: segments.ok, violations: segments.violations, ...(segments.stats ? { stats: segments.stats } : {}) });
+    for (const violation of segments.violations) this.violations.push({ cycle, check: segments.check, violation });
+    results.push(segments);
     return results;
   }
 
@@ -471,7 +495,7 @@ class Campaign {
       hooks: this.hooks,
       runDir: this.folder.root,
       dataDir: this.target.dataDir,
-      history: this.history,
+      history: this.historySeenBySegmentFold(),
       ledger: this.ledger,
       workloadState: this.workloadState,
       manifestArchive: this.manifestArchive,
@@ -509,6 +533,29 @@ class Campaign {
     if (!this.config.snapshots) return;
     const outcome = await snapshotDataDir(this.folder.dataDir, join(this.folder.root, 'snapshots', `cycle-${cycle}.tar.gz`), this.config.snapshots.capBytes);
     this.history.record({ type: 'snapshot', cycle, ...(outcome.taken ? { path: relative(this.folder.root, outcome.path), dataBytes: outcome.dataBytes } : { skipped: outcome.reason }) });
+    this.snapshotRecords.push(outcome.taken ? { cycle, path: outcome.path } : { cycle, skipped: outcome.reason });
+  }
+
+  /** Hashes every committed segment; a name whose content changed since it was recorded is a violation. */
+  private async observeSegments(cycle: number, when: StorageInspectionMoment): Promise<CheckResult> {
+    const hashes = await hashCommittedSegments(this.target.dataDir);
+    const violations: Violation[] = [];
+    for (const event of this.segmentFold.sightings(hashes, cycle, when)) {
+      this.history.record(event);
+      violations.push(...this.segmentFold.note(event));
+    }
+    return segmentImmutabilityCheck(violations, cycle, when, hashes.length);
+  }
+
+  /** The history as the corruption cycle writes it, with its corruption events also told to the segment fold. */
+  private historySeenBySegmentFold(): History {
+    return {
+      ...this.history,
+      record: (event: HistoryEvent) => {
+        this.segmentFold.note(event);
+        this.history.record(event);
+      },
+    };
   }
 
   /** Power loss: each incarnation's data directory is a fresh lossfs mount over the backing data/. */
