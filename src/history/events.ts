@@ -38,6 +38,11 @@ export type HistoryEvent =
   | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
   | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
   | { type: 'snapshot'; cycle: number; path?: string; dataBytes?: number; skipped?: string }
+  /** Liveness after a restart: every flush asked of a table with hot rows, its answer and its job's states. */
+  | { type: 'flush-request'; cycle: number; incarnation: number; table: string; attempt: number; hot: string }
+  | { type: 'flush-answer'; cycle: number; incarnation: number; table: string; attempt: number; answer: string; jobId?: string; error?: boolean }
+  | { type: 'flush-job'; cycle: number; incarnation: number; table: string; jobId: string; status: string; message?: string }
+  | { type: 'flush-liveness'; cycle: number; incarnation: number; table: string; ok: boolean; reason?: string; jobId?: string }
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
   | { type: 'error'; cycle: number; step: string; message: string };
 

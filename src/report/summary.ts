@@ -4,7 +4,7 @@ import type { RunResult } from './result.js';
 const MAX_IDS_SHOWN = 12;
 
 export function describeViolation(violation: Violation): string {
-  const where = 'table' in violation ? `${violation.table}${violation.partition ? ` (user ${violation.partition})` : ''}` : '';
+  const where = 'partition' in violation ? `${violation.table}${violation.partition ? ` (user ${violation.partition})` : ''}` : '';
   const ids = (list: number[]) =>
     list.slice(0, MAX_IDS_SHOWN).join(', ') + (list.length > MAX_IDS_SHOWN ? `, … (${list.length} in all)` : '');
   switch (violation.kind) {
@@ -34,6 +34,19 @@ export function describeViolation(violation: Violation): string {
       return `corruption-unread: nothing shows the server read ${violation.path} after ${violation.corruption}; the cycle tested nothing`;
     case 'storage':
       return `storage (${violation.when}): ${violation.finding} ${violation.path}: ${violation.message}`;
+    case 'table-unavailable':
+      return (
+        `table-unavailable: ${violation.table} in incarnation ${violation.incarnation}: ` +
+        (violation.readAnswers[0] ? `a read answered "${violation.readAnswers[0].slice(0, 120)}"; ` : '') +
+        `${violation.failedWrites} write(s) failed, ${violation.acknowledgedWrites} acknowledged` +
+        (violation.sampleErrors[0] ? ` (${violation.sampleErrors[0].slice(0, 120)})` : '')
+      );
+    case 'flush-stuck':
+      return (
+        `flush-stuck: ${violation.table} in incarnation ${violation.incarnation}: ${violation.reason}` +
+        (violation.jobId ? ` (job ${violation.jobId} ${violation.jobStatus ?? '?'}${violation.jobMessage ? `: ${violation.jobMessage.slice(0, 100)}` : ''})` : '') +
+        (violation.answers.length ? `; last answer "${violation.answers[violation.answers.length - 1]!.slice(0, 140)}"` : '')
+      );
   }
 }
 
