@@ -10,7 +10,7 @@ export const DEFAULT_MIN_FAILED_WRITES = 10;
 const SAMPLE_ERRORS = 5;
 
 /** A read error that says the table (or its provider) does not exist. */
-const NOT_FOUND = /TABLE_NOT_FOUND|table[^"]*not found|provider not found/i;
+const NOT_FOUND = /TABLE_NOT_FOUND|\btable (?:'[^']*' |[\w.:]+ )?not found|table provider not found/i;
 
 /**
  * The history events this check reads, as recorded (`type`) or as history.ndjson spells them

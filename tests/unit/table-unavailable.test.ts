@@ -81,6 +81,16 @@ describe('table-unavailable checker', () => {
     expect(found[0]!.readAnswers[0]).to.include('TABLE_NOT_FOUND');
   });
 
+  it('knows the ways a server says a table is not found, and not a file of it', () => {
+    const read = (error: string): AvailabilityEvent => ({ type: 'check', check: 'acknowledged-writes', violations: [{ kind: 'unreadable', table: SHARED, partition: null, error }] });
+    const flagged = (error: string) => findingsOf([...opening(), ...restart(0), read(error), ...restart(1)]).length === 1;
+    expect(flagged('NOT_FOUND: Table not found')).to.equal(true);
+    expect(flagged("TABLE_NOT_FOUND: Table 'chaos.shared_rows' not found")).to.equal(true);
+    expect(flagged('SQL_EXECUTION_ERROR: Table chaos.shared_rows not found')).to.equal(true);
+    expect(flagged('SQL_EXECUTION_ERROR: Shared table provider not found for chaos.shared_rows')).to.equal(true);
+    expect(flagged('SQL_EXECUTION_ERROR: scanning table chaos.shared_rows: batch-3.parquet not found')).to.equal(false);
+  });
+
   it('ignores unreadable answers that are not "not found", tables the run did not create, and events before the schema exists', () => {
     const otherError: AvailabilityEvent = {
       type: 'check',
