@@ -14,5 +14,5 @@ export const killMidFlush: ScenarioDefinition = {
     precision: 'watch',
     signal: 'SIGKILL',
   },
-  checks: ['acknowledged-writes', 'metadata', 'storage'],
+  checks: ['acknowledged-writes', 'metadata', 'storage', 'table-unavailable', 'flush-stuck'],
 };

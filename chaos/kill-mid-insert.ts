@@ -7,5 +7,5 @@ export const killMidInsert: ScenarioDefinition = {
   defaults: { cycles: 3, writers: 4 },
   workload: standardWorkload,
   nemesis: { kind: 'kill-mid-insert', trigger: { kind: 'acks', min: 40, max: 400 }, signal: 'SIGKILL' },
-  checks: ['acknowledged-writes', 'metadata'],
+  checks: ['acknowledged-writes', 'metadata', 'table-unavailable', 'flush-stuck'],
 };

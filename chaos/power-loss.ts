@@ -7,5 +7,5 @@ export const powerLoss: ScenarioDefinition = {
   defaults: { cycles: 3, writers: 4 },
   workload: standardWorkload,
   nemesis: { kind: 'power-loss', trigger: { kind: 'acks', min: 40, max: 400 }, loss: 'unsynced', signal: 'SIGKILL' },
-  checks: ['acknowledged-writes', 'metadata'],
+  checks: ['acknowledged-writes', 'metadata', 'table-unavailable', 'flush-stuck'],
 };

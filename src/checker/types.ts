@@ -28,7 +28,36 @@ export type Violation =
   /** The cold tier on disk breaks an invariant (a `kalam-chaos inspect` violation). */
   | { kind: 'storage'; when: StorageInspectionMoment; finding: string; path: string; message: string }
   /** A committed segment name now holds other content than when first committed. */
-  | { kind: 'segment-overwritten'; scope: string; file: string; before: SegmentSighting; after: SegmentSighting };
+  | { kind: 'segment-overwritten'; scope: string; file: string; before: SegmentSighting; after: SegmentSighting }
+  /** An existing table the server called "not found", or whose every write it refused, for a whole incarnation. */
+  | {
+      kind: 'table-unavailable';
+      table: string;
+      incarnation: number;
+      failedWrites: number;
+      acknowledgedWrites: number;
+      sampleErrors: string[];
+      /** What a read of the table answered after the restart, when it said not found. */
+      readAnswers: string[];
+    }
+  /** After a restart, a flush of a table with hot rows was refused, failed or did not complete in time. */
+  | {
+      kind: 'flush-stuck';
+      table: string;
+      incarnation: number;
+      reason: FlushStuckReason;
+      /** Every answer of STORAGE FLUSH TABLE, in order. */
+      answers: string[];
+      jobId?: string;
+      jobStatus?: string;
+      jobMessage?: string;
+      /** system.jobs rows of the table when the flush was given up on. */
+      jobs: { jobId: string; status: string; message?: string; createdAt?: unknown; startedAt?: unknown; finishedAt?: unknown }[];
+      deadlineMs: number;
+    };
+
+/** Why a liveness flush failed: refused for hot rows, skipped behind a job that never ends, failed, or too slow. */
+export type FlushStuckReason = 'no-pending-writes' | 'already-running' | 'refused' | 'job-failed' | 'deadline';
 
 /** When the data directory was inspected: as the crash left it, once the server restarted, or after the last stop. */
 export type StorageInspectionMoment = 'after-crash' | 'after-restart' | 'end';

@@ -129,6 +129,7 @@ export function buildProgram(): Command {
     .option('--power-cut [loss]', 'kill-mid-flush: after each kill, cut the power through lossfs (unsynced, default, or torn)')
     .option('--loss <mode>', 'power-loss: unsynced (every write not fsync\'d is lost, default) or torn (and the last one of each file is torn)')
     .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
+    .option('--flush-deadline-ms <ms>', 'after each restart, a flush of every table with hot rows must complete within this (default 30000)')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')
     .option('--data-dir <dir>', 'the server data directory (default: data/ in the run folder); reused across runs when kalam-chaos created it')
     .option('--no-snapshots', 'do not keep a tar.gz of the data directory at each crash')

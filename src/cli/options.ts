@@ -41,6 +41,8 @@ export interface RunFlags {
   snapshots?: boolean;
   snapshotCapMb?: string;
   flushDelayMs?: string;
+  /** flush-stuck: deadline for a flush asked after each restart to complete. */
+  flushDeadlineMs?: string;
   readyTimeout?: string;
   cycleTimeout?: string;
 }
@@ -215,6 +217,7 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
     ...(flags.snapshots === false
       ? {}
       : { snapshots: { capBytes: (flags.snapshotCapMb !== undefined ? parseInteger(flags.snapshotCapMb, '--snapshot-cap-mb', 1, 100_000) : 64) * 1024 * 1024 } }),
+    ...(flags.flushDeadlineMs !== undefined ? { flushDeadlineMs: parseInteger(flags.flushDeadlineMs, '--flush-deadline-ms', 100, 3_600_000) } : {}),
     pageSize: 1000,
     volatileColumns: ['updated_at'],
     sampleIntervalMs: 500,

@@ -23,6 +23,7 @@ interface RecordedParameters {
   timeouts?: Partial<CampaignTimeouts>;
   pageSize?: number;
   volatileColumns?: string[];
+  flushDeadlineMs?: number;
 }
 
 const optionalString = (value: unknown): string | undefined =>
@@ -66,6 +67,7 @@ export function replayConfig(original: RunResult, outDir: string): CampaignConfi
     timeouts: { ...config.timeouts, ...(parameters.timeouts ?? {}) },
     ...(typeof parameters.pageSize === 'number' ? { pageSize: parameters.pageSize } : {}),
     ...(Array.isArray(parameters.volatileColumns) ? { volatileColumns: parameters.volatileColumns } : {}),
+    ...(typeof parameters.flushDeadlineMs === 'number' ? { flushDeadlineMs: parameters.flushDeadlineMs } : {}),
   };
 }
 

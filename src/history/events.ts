@@ -44,6 +44,11 @@ export type HistoryEvent =
   | ({ type: 'segment-committed'; cycle: number; when: StorageInspectionMoment } & SegmentHash)
   /** Where the acknowledged rows a run lost were last seen on disk. */
   | ({ type: 'loss-forensics' } & LossForensics)
+  /** Liveness after a restart: every flush asked of a table with hot rows, its answer and its job's states. */
+  | { type: 'flush-request'; cycle: number; incarnation: number; table: string; attempt: number; hot: string }
+  | { type: 'flush-answer'; cycle: number; incarnation: number; table: string; attempt: number; answer: string; jobId?: string; error?: boolean }
+  | { type: 'flush-job'; cycle: number; incarnation: number; table: string; jobId: string; status: string; message?: string }
+  | { type: 'flush-liveness'; cycle: number; incarnation: number; table: string; ok: boolean; reason?: string; jobId?: string }
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
   | { type: 'error'; cycle: number; step: string; message: string };
 

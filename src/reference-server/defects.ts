@@ -10,6 +10,8 @@ export const DEFECTS = {
   'no-dedupe': 'reads count a row present in both the hot and the cold tier twice',
   'trust-corrupt-manifest': 'load any manifest.json that parses, without checking it against the committed copy or the segment footers',
   'panic-on-bad-manifest': 'an unparseable manifest.json makes the server panic (Rust-style trace, exit 101) instead of rebuilding it',
+  'stuck-flush-after-restart': 'a flush job running at a kill stays running after the restart, and every later flush of its table is skipped as already running',
+  'table-unavailable-after-restart': 'at the first restart the first SHARED table goes missing from the provider for that incarnation: reads say not found, writes fail',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

@@ -38,6 +38,8 @@ export interface ExecutorOptions {
   readonly flusher: Flusher;
   /** Called after an INSERT is durable, so a FLUSH_POLICY can queue a flush. */
   readonly afterInsert?: (table: TableState) => void;
+  /** table-unavailable-after-restart: tables (`ns.t`) this incarnation cannot find a provider for. */
+  readonly unavailableTables?: ReadonlySet<string>;
 }
 
 export interface Executor {
@@ -58,10 +60,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   const commit = (record: WalRecord) => wal.append(record, () => applyRecord(state, record));
 
-  function resolveTable(ref: TableRef, session: Session): TableState {
+  function resolveTable(ref: TableRef, session: Session, writing = false): TableState {
     const namespace = ref.namespace ?? session.namespace;
-    const table = state.tables.get(tableKey(namespace, ref.name));
+    const key = tableKey(namespace, ref.name);
+    const table = state.tables.get(key);
     if (!table) throw new SqlError('TABLE_NOT_FOUND', `Table '${namespace}.${ref.name}' not found`);
+    if (options.unavailableTables?.has(key)) {
+      if (writing) throw new SqlError('SQL_EXECUTION_ERROR', `${table.definition.type === 'user' ? 'User' : 'Shared'} table provider not found for ${key}`);
+      throw new SqlError('TABLE_NOT_FOUND', `Table '${key}' not found`);
+    }
     return table;
   }
 
@@ -194,7 +201,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   async function insert(statement: Extract<Statement, { kind: 'insert' }>, session: Session, user: string): Promise<StatementResult> {
-    const table = resolveTable(statement.table, session);
+    const table = resolveTable(statement.table, session, true);
     const definition = table.definition;
     const names = statement.columns ?? definition.columns.map((column) => column.name);
     for (const name of names) {
@@ -366,6 +373,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     } else tables = [...state.tables.values()];
     const flushable = tables.filter((table) => table.definition.type !== 'stream');
     if (statement.table && flushable.length === 0) throw new SqlError('SQL_EXECUTION_ERROR', 'STREAM tables never flush to Parquet');
+    const stale = statement.table ? options.flusher.staleJobOf(flushable[0]!) : undefined;
+    if (stale) return { row_count: 0, message: `Storage flush skipped: a flush is already queued or running for table '${stale.namespace}.${stale.table}'` };
     const jobIds: string[] = [];
     for (const table of flushable) jobIds.push(await options.flusher.enqueue(table));
     const what = statement.table ? `table ${flushable[0]!.definition.namespace}.${flushable[0]!.definition.name}` : `${flushable.length} table(s)`;

@@ -23,6 +23,8 @@ export interface Flusher {
   enqueue(table: TableState): Promise<string>;
   /** Resolves when no job is running or queued. */
   idle(): Promise<void>;
+  /** stuck-flush-after-restart: a job of the table left queued or running by an earlier incarnation. */
+  staleJobOf(table: TableState): JobRecord | undefined;
 }
 
 /**
@@ -177,6 +179,13 @@ export function createFlusher(options: FlusherOptions): Flusher {
 
   return {
     enqueue,
+    staleJobOf(table) {
+      if (!options.defects.has('stuck-flush-after-restart')) return undefined;
+      const { namespace, name } = table.definition;
+      return [...state.jobs.values()].find(
+        (job) => job.namespace === namespace && job.table === name && (job.status === 'queued' || job.status === 'running') && !queue.includes(job.jobId),
+      );
+    },
     async idle() {
       while (running) await running;
     },

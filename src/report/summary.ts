@@ -6,7 +6,7 @@ import type { LostRowsForensics } from '../forensics/types.js';
 const MAX_IDS_SHOWN = 12;
 
 export function describeViolation(violation: Violation): string {
-  const where = 'table' in violation ? `${violation.table}${violation.partition ? ` (user ${violation.partition})` : ''}` : '';
+  const where = 'partition' in violation ? `${violation.table}${violation.partition ? ` (user ${violation.partition})` : ''}` : '';
   const ids = (list: number[]) =>
     list.slice(0, MAX_IDS_SHOWN).join(', ') + (list.length > MAX_IDS_SHOWN ? `, … (${list.length} in all)` : '');
   switch (violation.kind) {
@@ -38,6 +38,19 @@ export function describeViolation(violation: Violation): string {
       return `storage (${violation.when}): ${violation.finding} ${violation.path}: ${violation.message}`;
     case 'segment-overwritten':
       return `segment-overwritten: ${violation.scope}/${violation.file} was ${violation.before.size} bytes sha256 ${violation.before.sha256.slice(0, 12)}… (cycle ${violation.before.cycle} ${violation.before.when}, manifest v${violation.before.manifestVersion}) and is now ${violation.after.size} bytes sha256 ${violation.after.sha256.slice(0, 12)}… (cycle ${violation.after.cycle} ${violation.after.when}, manifest v${violation.after.manifestVersion})`;
+    case 'table-unavailable':
+      return (
+        `table-unavailable: ${violation.table} in incarnation ${violation.incarnation}: ` +
+        (violation.readAnswers[0] ? `a read answered "${violation.readAnswers[0].slice(0, 120)}"; ` : '') +
+        `${violation.failedWrites} write(s) failed, ${violation.acknowledgedWrites} acknowledged` +
+        (violation.sampleErrors[0] ? ` (${violation.sampleErrors[0].slice(0, 120)})` : '')
+      );
+    case 'flush-stuck':
+      return (
+        `flush-stuck: ${violation.table} in incarnation ${violation.incarnation}: ${violation.reason}` +
+        (violation.jobId ? ` (job ${violation.jobId} ${violation.jobStatus ?? '?'}${violation.jobMessage ? `: ${violation.jobMessage.slice(0, 100)}` : ''})` : '') +
+        (violation.answers.length ? `; last answer "${violation.answers[violation.answers.length - 1]!.slice(0, 140)}"` : '')
+      );
   }
 }
 

@@ -53,6 +53,8 @@ import { hashCommittedSegments } from '../storage/segment-hashes.js';
 import { attachLossForensics } from '../forensics/attach.js';
 import type { SnapshotRecord } from '../forensics/locate-lost.js';
 import type { HistoryEvent } from '../history/events.js';
+import { createTableAvailabilityLog, TABLE_UNAVAILABLE } from '../checker/table-unavailable.js';
+import { DEFAULT_FLUSH_DEADLINE_MS, FLUSH_STUCK, flushToCompletion, hotness, type FlushMark } from '../checker/flush-stuck.js';
 
 export interface CampaignTimeouts {
   /** Until a started server answers health and SELECT 1. */
@@ -86,6 +88,8 @@ export interface CampaignConfig {
   readonly snapshots?: { readonly capBytes: number };
   /** A data directory outside the run folder (default: the run folder's data/). */
   readonly dataDir?: { readonly path: string; readonly userOwnsIt: boolean };
+  /** flush-stuck: how long a flush asked after a restart may take to complete (default 30 s). */
+  readonly flushDeadlineMs?: number;
 }
 
 export type ProgressEvent =
@@ -176,6 +180,13 @@ class Campaign {
   private lossLayer: LossLayer | undefined;
   private readonly segmentFold = new SegmentImmutability();
   private readonly snapshotRecords: SnapshotRecord[] = [];
+  /** table-unavailable: what the server answered per table and incarnation, fed by every history event. */
+  private readonly availability = createTableAvailabilityLog();
+  private readonly reportedUnavailable = new Set<string>();
+  /** flush-stuck: per table, the request ids around its last completed flush. */
+  private readonly flushMarks = new Map<string, FlushMark>();
+  private flushCommandRequestId = 0;
+  private readyAtEpochMs = 0;
 
   constructor(
     private readonly config: CampaignConfig,
@@ -185,6 +196,7 @@ class Campaign {
     private readonly target: Target,
     private readonly lossPython?: string,
   ) {
+    this.history = { ...history, record: (event) => (this.availability.observe(event), history.record(event)) };
     const random = seededRandom(config.seed);
     this.workloadState = initialWorkloadState(config.workload, config.seed);
     const nemesis = config.nemesis;
@@ -251,6 +263,7 @@ class Campaign {
         const exit = await stopServer(this.server, config.timeouts.exitMs);
         history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
       }
+      if (config.scenario.checks.includes('table-unavailable')) this.recordTableAvailability(this.cycles.length, true);
       if (config.scenario.checks.includes('storage')) {
         this.step = 'final storage inspection';
         const result = await this.inspectStorage(this.cycles.length, 'end');
@@ -336,6 +349,7 @@ class Campaign {
       const scopeDirs = this.flushScopeDirs(plan.table);
       flushBefore = await Promise.all(scopeDirs.map((dir) => snapshotScope(dir)));
       let writersInFlight = 0;
+      this.flushCommandRequestId = this.workloadState.nextRequestId;
       const outcome = await killDuringFlush({
         client: this.client!,
         server,
@@ -449,6 +463,12 @@ class Campaign {
         case 'storage':
           result = await this.inspectStorage(cycle, 'after-restart');
           break;
+        case 'table-unavailable':
+          result = this.recordTableAvailability(cycle, false);
+          break;
+        case 'flush-stuck':
+          result = await this.flushHotTables(cycle);
+          break;
       }
       this.history.record({ type: 'check', cycle, check: result.check, ok: result.ok, violations: result.violations, ...(result.stats ? { stats: result.stats } : {}) });
       for (const violation of result.violations) this.violations.push({ cycle, check: result.check, violation });
@@ -484,6 +504,7 @@ class Campaign {
       waitUntilReady(this.server, this.client, this.config.timeouts.readyMs),
       abortPromise(this.hooks.signal),
     ]);
+    this.readyAtEpochMs = Date.now();
     this.history.record({ type: 'server-ready', incarnation: index, readyMs: readiness.readyMs, ...(readiness.version ? { version: readiness.version } : {}) });
     this.hooks.onProgress?.({ kind: 'ready', incarnation: index, readyMs: readiness.readyMs });
     return readiness.readyMs;
@@ -514,6 +535,7 @@ class Campaign {
   }
 
   private async flushAndWait(table: TableSpec, cycle: number): Promise<void> {
+    const commandBefore = this.workloadState.nextRequestId;
     const before = await flushJobIds(this.client!);
     const answer = await this.client!.query(`STORAGE FLUSH TABLE ${qualifiedName(this.config.workload, table)}`);
     const answeredJobId = jobIdFromFlushAnswer(answer.message);
@@ -527,6 +549,65 @@ class Campaign {
       ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
     });
     this.history.record({ type: 'flush-primed', table: table.name, jobId: job.jobId, cycle });
+    this.flushMarks.set(table.name, { commandBefore, completedBefore: this.workloadState.nextRequestId });
+  }
+
+  /**
+   * table-unavailable over the history so far: each (table, incarnation) once, when the incarnation
+   * has ended (or at the end of the run, `final`). Violations are collected here, not by runChecks.
+   */
+  private recordTableAvailability(cycle: number, final: boolean): CheckResult {
+    const fresh = this.availability.findings({ final }).filter((finding) => !this.reportedUnavailable.has(finding.key));
+    for (const finding of fresh) this.reportedUnavailable.add(finding.key);
+    const violations = fresh.map((finding) => finding.violation);
+    const result: CheckResult = { check: TABLE_UNAVAILABLE, cycle, ok: violations.length === 0, violations };
+    if (final && violations.length > 0) {
+      this.history.record({ type: 'check', cycle, check: result.check, ok: false, violations });
+      for (const violation of violations) this.violations.push({ cycle, check: result.check, violation });
+    }
+    return result;
+  }
+
+  /** flush-stuck: every table with hot rows is flushed and its job followed to completion. */
+  private async flushHotTables(cycle: number): Promise<CheckResult> {
+    const { workload } = this.config;
+    const violations: Violation[] = [];
+    const stats = { flushed: 0, completed: 0 };
+    for (const table of workload.tables) {
+      const hot = hotness(this.maxAcknowledgedRequest(table), this.flushMarks.get(table.name), table.flushPolicy !== undefined);
+      if (hot === 'none') continue;
+      const commandBefore = this.workloadState.nextRequestId;
+      this.step = `cycle ${cycle}: flush ${table.name} after the restart`;
+      const outcome = await flushToCompletion({
+        client: this.client!,
+        namespace: workload.namespace,
+        table: table.name,
+        hot,
+        deadlineMs: this.config.flushDeadlineMs ?? DEFAULT_FLUSH_DEADLINE_MS,
+        readySinceMs: this.readyAtEpochMs,
+        cycle,
+        incarnation: this.incarnation,
+        record: (event) => this.history.record(event),
+        ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
+      });
+      stats.flushed++;
+      if (!outcome.ok) violations.push(outcome.violation);
+      else if (outcome.completed) {
+        stats.completed++;
+        this.flushMarks.set(table.name, { commandBefore, completedBefore: this.workloadState.nextRequestId });
+      }
+    }
+    return { check: FLUSH_STUCK, cycle, ok: violations.length === 0, violations, stats };
+  }
+
+  private maxAcknowledgedRequest(table: TableSpec): number | undefined {
+    let max: number | undefined;
+    for (const scope of this.scopesOf(table)) {
+      for (const row of this.ledger.rowsIn(scope).rows.values()) {
+        if (row.outcome === 'acknowledged' && (max === undefined || row.requestId > max)) max = row.requestId;
+      }
+    }
+    return max;
   }
 
   private async snapshotCrash(cycle: number): Promise<void> {
@@ -614,6 +695,10 @@ class Campaign {
   /** Adds the job's state after the restart: a job that completed before the kill means the kill came after the flush. */
   private async classifyFlush(cycle: number, flush: FlushCycleResult): Promise<FlushCycleResult> {
     const classified = classifyFlushLanding(flush, await listFlushJobs(this.client!).catch(() => []));
+    // A flush that reached its manifest may have taken every acknowledged row: from here on they are only maybe hot.
+    if (classified.landed === 'flush-completed' || classified.landed === 'manifest-written') {
+      this.flushMarks.set(flush.table, { commandBefore: this.flushCommandRequestId, completedBefore: this.workloadState.nextRequestId });
+    }
     this.history.record({ type: 'flush-landed', cycle, intended: flush.intended, landed: classified.landed ?? 'before-flush', asIntended: classified.asIntended ?? false });
     return classified;
   }
@@ -680,6 +765,7 @@ class Campaign {
       workload: config.workload,
       nemesis: config.nemesis,
       ...(config.powerCut ? { powerCut: config.powerCut } : {}),
+      ...(config.flushDeadlineMs !== undefined ? { flushDeadlineMs: config.flushDeadlineMs } : {}),
       timeouts: config.timeouts,
       pageSize: config.pageSize,
       volatileColumns: config.volatileColumns,

@@ -57,7 +57,7 @@ export interface PowerLossNemesis {
 
 export type NemesisSpec = KillMidInsertNemesis | KillMidFlushNemesis | CorruptNemesis | PowerLossNemesis;
 
-export type CheckName = 'acknowledged-writes' | 'metadata' | 'storage';
+export type CheckName = 'acknowledged-writes' | 'metadata' | 'storage' | 'table-unavailable' | 'flush-stuck';
 
 /** A scenario as declared in chaos/: plain data, interpreted by the campaign runner. */
 export interface ScenarioDefinition {

@@ -98,6 +98,22 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
     short: true,
   },
   {
+    name: 'table-unavailable-after-restart / kill-mid-insert',
+    scenario: 'kill-mid-insert',
+    defect: 'table-unavailable-after-restart',
+    flags: { cycles: '2', trigger: 'acks:40-80' },
+    expect: ['table-unavailable'],
+    short: true,
+  },
+  {
+    name: 'stuck-flush-after-restart / kill-mid-flush --phase tmp-written',
+    scenario: 'kill-mid-flush',
+    defect: 'stuck-flush-after-restart',
+    flags: { cycles: '1', phase: 'tmp-written', flushDelayMs: '50', flushDeadlineMs: '2000' },
+    expect: ['flush-stuck'],
+    short: true,
+  },
+  {
     name: 'manifest-in-place / kill-mid-flush --phase manifest-written',
     scenario: 'kill-mid-flush',
     defect: 'manifest-in-place',

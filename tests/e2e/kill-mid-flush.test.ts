@@ -8,7 +8,7 @@ import { detectSyscallInjection } from '../../src/nemesis/strace.js';
 import type { ViolationKind } from '../../src/checker/types.js';
 import type { RunResult } from '../../src/report/result.js';
 
-const CHECKS = ['storage-after-crash', 'acknowledged-writes', 'metadata', 'storage'];
+const CHECKS = ['storage-after-crash', 'acknowledged-writes', 'metadata', 'storage', 'table-unavailable', 'flush-stuck'];
 /** The watch kills synchronously in the file-event callback, so these land exactly where aimed. */
 const EXACT_PHASES: readonly FlushPhase[] = ['tmp-written', 'segment-renamed', 'manifest-written'];
 const PHASES: readonly FlushPhase[] = ['job-running', 'tmp-written', 'segment-renamed', 'manifest-written', 'hot-deleting', 'random'];

@@ -24,7 +24,7 @@ describe('kill-mid-insert campaign (end to end, through the CLI)', function () {
     expect(result.totals.rows.acknowledged).to.be.greaterThan(20);
     for (const cycle of result.cycles) {
       expect(cycle.fault?.delivered).to.equal(true);
-      expect(cycle.checks.map((check) => check.check)).to.deep.equal(['segment-immutability-after-crash', 'acknowledged-writes', 'metadata', 'segment-immutability']);
+      expect(cycle.checks.map((check) => check.check)).to.deep.equal(['segment-immutability-after-crash', 'acknowledged-writes', 'metadata', 'table-unavailable', 'flush-stuck', 'segment-immutability']);
       expect(cycle.checks.every((check) => check.ok)).to.equal(true);
     }
 

@@ -16,6 +16,13 @@ describe('run options', () => {
     expect(defaults.cycles).to.equal(killMidInsert.defaults.cycles);
   });
 
+  it('takes --flush-deadline-ms for the flush-stuck check, on either target', () => {
+    expect(buildCampaignConfig(killMidInsert, base, known).flushDeadlineMs).to.equal(undefined);
+    expect(buildCampaignConfig(killMidInsert, { ...base, flushDeadlineMs: '5000' }, known).flushDeadlineMs).to.equal(5000);
+    expect(buildCampaignConfig(killMidInsert, { ...base, target: 'kalamdb', serverBin: '/bin/true', flushDeadlineMs: '60000' }, known).flushDeadlineMs).to.equal(60000);
+    expect(() => buildCampaignConfig(killMidInsert, { ...base, flushDeadlineMs: '10' }, known)).to.throw(UsageError, /--flush-deadline-ms must be between 100/);
+  });
+
   it('parses trigger ranges and rejects malformed ones', () => {
     expect(parseTrigger('acks:5-10')).to.deep.equal({ kind: 'acks', min: 5, max: 10 });
     expect(parseTrigger('delay:300')).to.deep.equal({ kind: 'delay', minMs: 300, maxMs: 300 });
