@@ -37,6 +37,7 @@ export type HistoryEvent =
   | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
   | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
   | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
+  | { type: 'settle'; cycle: number; reason: 'first-boot'; atRisk: unknown[]; filesNotSynced: unknown[]; entryOperationsNotDurable: number }
   | { type: 'snapshot'; cycle: number; path?: string; dataBytes?: number; skipped?: string }
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
   | { type: 'error'; cycle: number; step: string; message: string };
