@@ -50,7 +50,7 @@ import { claimDataDir } from './data-dir.js';
 import { writeReportArtifacts } from '../report/write-artifacts.js';
 import { firstBootFinding, type FirstBootFinding } from '../power-loss/first-boot.js';
 import { ackLossFigures } from '../report/ack-loss.js';
-import { everyScopeNotFound, judgeUnrecoverable, tablesPresent, tapFailures } from './unrecoverable.js';
+import { everyScopeNotFound, judgeUnrecoverable, readBackFailures, tablesPresent, tapFailures } from './unrecoverable.js';
 
 export interface CampaignTimeouts {
   /** Until a started server answers health and SELECT 1. */
@@ -420,7 +420,7 @@ class Campaign {
       everyScopeNotFound: everyScopeNotFound(checks, this.allScopes()),
       rows,
       workloadAfterRestart: cycle > 1,
-      failures: tap.failures(),
+      failures: [...tap.failures(), ...readBackFailures(checks)],
     });
     if (unrecoverable) this.addViolation(cycle, 'recovery', unrecoverable);
     else if (testedNothing && !this.violations.some((record) => record.cycle === cycle && (record.violation.kind === 'unavailable' || record.violation.kind === 'server-crashed'))) {

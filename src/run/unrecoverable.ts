@@ -21,7 +21,8 @@ export function tapFailures(history: History): { history: History; failures(): s
       elapsedMs: () => history.elapsedMs(),
       close: () => history.close(),
       record(event) {
-        if (event.type === 'response' && event.outcome !== 'acknowledged' && event.error && seen.length < MAX_FAILURES_KEPT) {
+        // Only answers the server gave: requests cut short by the kill say nothing about the target.
+        if (event.type === 'response' && event.outcome === 'failed' && event.error && seen.length < MAX_FAILURES_KEPT) {
           const line = `${event.outcome}${event.code ? ` ${event.code}` : ''}: ${event.error}`;
           if (!seen.includes(line)) seen.push(line);
         }
@@ -41,6 +42,12 @@ export async function tablesPresent(client: SqlClient, namespace: string, tables
   } catch (error) {
     return { error: (error as Error).message };
   }
+}
+
+/** The first distinct errors of reading scopes back, as evidence. */
+export function readBackFailures(checks: readonly CheckResult[]): string[] {
+  const errors = checks.flatMap((check) => check.violations).flatMap((violation) => (violation.kind === 'unreadable' ? [`${violation.table}: ${violation.error}`] : []));
+  return [...new Set(errors)].slice(0, MAX_FAILURES_KEPT);
 }
 
 /** Whether reading back every scope failed because its table does not exist. */

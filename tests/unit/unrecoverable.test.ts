@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { CheckResult } from '../../src/checker/types.js';
 import { discardHistory } from '../../src/history/history.js';
-import { everyScopeNotFound, judgeUnrecoverable, tapFailures, type RecoveryEvidence } from '../../src/run/unrecoverable.js';
+import { everyScopeNotFound, judgeUnrecoverable, readBackFailures, tapFailures, type RecoveryEvidence } from '../../src/run/unrecoverable.js';
 
 const rows = (acknowledged: number, failed: number) => ({ pending: 0, acknowledged, failed, indeterminate: 0 });
 const evidence = (over: Partial<RecoveryEvidence>): RecoveryEvidence => ({
@@ -43,6 +43,7 @@ describe('target-unrecoverable: when more cycles would test nothing', () => {
       { check: 'acknowledged-writes', cycle: 1, ok: false, violations: scopes.map((scope, i) => ({ kind: 'unreadable' as const, ...scope, error: errors[i]! })) },
     ];
     expect(everyScopeNotFound(check(['TABLE_NOT_FOUND', 'table chaos.b not found']), scopes)).to.equal(true);
+    expect(readBackFailures(check(['TABLE_NOT_FOUND', 'TABLE_NOT_FOUND']))).to.deep.equal(['chaos.a: TABLE_NOT_FOUND', 'chaos.b: TABLE_NOT_FOUND']);
     expect(everyScopeNotFound(check(['TABLE_NOT_FOUND', 'timeout']), scopes)).to.equal(false);
     expect(judgeUnrecoverable(evidence({ afterRestart: { error: 'x' }, everyScopeNotFound: true }))?.tablesMissing).to.have.length(2);
   });
@@ -54,9 +55,10 @@ describe('target-unrecoverable: when more cycles would test nothing', () => {
     const response = (requestId: number, error?: string) =>
       ({ type: 'response', cycle: 1, requestId, outcome: error ? 'failed' : 'acknowledged', latencyMs: 1, ...(error ? { error, code: 'E' } : {}) }) as const;
     tap.history.record(response(1));
+    tap.history.record({ type: 'response', cycle: 1, requestId: 99, outcome: 'indeterminate', latencyMs: 1, error: 'ECONNRESET' });
     for (let i = 0; i < 3; i++) tap.history.record(response(2 + i, 'no such table'));
     for (let i = 0; i < 10; i++) tap.history.record(response(10 + i, `boom ${i}`));
-    expect(seen).to.have.length(14);
+    expect(seen).to.have.length(15);
     expect(tap.failures()).to.deep.equal(['failed E: no such table', 'failed E: boom 0', 'failed E: boom 1', 'failed E: boom 2', 'failed E: boom 3']);
   });
 });
