@@ -79,6 +79,9 @@ export interface AcknowledgedWritesCheckOptions {
   readonly pageSize: number;
 }
 
+/** The reference server's code, and the real server's SQL_EXECUTION_ERROR "Table not found: ... table '...' not found". */
+const TABLE_NOT_FOUND = /TABLE_NOT_FOUND|table not found|table '[^']*' not found/i;
+
 export async function checkAcknowledgedWrites(options: AcknowledgedWritesCheckOptions): Promise<CheckResult> {
   const violations: Violation[] = [];
   const totals: Record<string, number> = {};
@@ -90,7 +93,7 @@ export async function checkAcknowledgedWrites(options: AcknowledgedWritesCheckOp
       const message = (error as Error).message;
       violations.push({ kind: 'unreadable', ...scope, error: message });
       // A table that no longer exists holds none of its acknowledged rows: name them.
-      if (message.includes('TABLE_NOT_FOUND')) {
+      if (TABLE_NOT_FOUND.test(message)) {
         const gone = compareScope(options.ledger.rowsIn(scope), { rows: [], countStar: 0 }).violations.filter((violation) => violation.kind === 'lost');
         violations.push(...gone);
       }

@@ -25,6 +25,10 @@ export type Violation =
   | { kind: 'recovery-outcome'; outcome: string; accepted: string[]; corruption: string; path: string; evidence: string[] }
   /** The server came back and nothing it said shows it met the damaged file: the cycle tested nothing. */
   | { kind: 'corruption-unread'; corruption: string; path: string }
+  /** After a restart the target lost every table, or answered no request of a cycle: further cycles would test nothing. */
+  | { kind: 'target-unrecoverable'; reason: string; tablesMissing: string[]; requestsFailed: number; failures: string[] }
+  /** A cycle acknowledged no write, so it tested nothing. */
+  | { kind: 'untested'; detail: string }
   /** The cold tier on disk breaks an invariant (a `kalam-chaos inspect` violation). */
   | { kind: 'storage'; when: StorageInspectionMoment; finding: string; path: string; message: string }
   /** A committed segment name now holds other content than when first committed. */

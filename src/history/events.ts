@@ -39,6 +39,7 @@ export type HistoryEvent =
   | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
   | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
   | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
+  | { type: 'settle'; cycle: number; reason: 'first-boot'; atRisk: unknown[]; filesNotSynced: unknown[]; entryOperationsNotDurable: number }
   | { type: 'snapshot'; cycle: number; path?: string; dataBytes?: number; skipped?: string }
   /** A committed segment name seen for the first time, or with a content other than last recorded. */
   | ({ type: 'segment-committed'; cycle: number; when: StorageInspectionMoment } & SegmentHash)

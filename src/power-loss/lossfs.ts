@@ -55,12 +55,25 @@ export interface PowerCutReport {
   readonly problems: string[];
 }
 
+/** What a cut at the moment of a settle would have lost; the settle then made all of it durable. */
+export interface SettleReport {
+  readonly settle: number;
+  /** Names a cut would have removed (topmost only: a directory stands for everything inside it). */
+  readonly atRisk: { readonly path: string; readonly kind: 'dir' | 'file'; readonly entriesInside: number }[];
+  /** Entry operations whose directories were not fsync'd after them. */
+  readonly entries: { readonly op: string; readonly path: string; readonly to?: string }[];
+  /** Files whose contents changed since their last fsync (syncedSize 0: never fsync'd). */
+  readonly files: { readonly path: string; readonly syncedSize: number; readonly size: number; readonly unsyncedBytes: number }[];
+}
+
 export type PowerLossAvailability = { available: true; python: string } | { available: false; reason: string };
 
 export interface LossLayerOptions {
   readonly backing: string;
   readonly mount: string;
   readonly report: string;
+  /** Where settle() has lossfs write its SettleReport (default: `report` + '.settle.json'). */
+  readonly settleReport?: string;
   readonly loss?: LossMode;
   readonly seed?: number;
   readonly python: string;
@@ -73,6 +86,11 @@ export interface LossLayer {
   readonly backing: string;
   /** SIGUSR1: the power cut. Resolves with the report once lossfs has rewritten B, unmounted and exited. */
   cut(timeoutMs?: number): Promise<PowerCutReport>;
+  /**
+   * SIGUSR2: the settle, as a journal commit makes everything written so far durable. Resolves with
+   * what a cut at this moment would have lost. The mount stays up.
+   */
+  settle(timeoutMs?: number): Promise<SettleReport>;
   /** SIGTERM: unmount without a cut (B keeps everything). Idempotent; always leaves M unmounted. */
   stop(timeoutMs?: number): Promise<void>;
   stdout(): string;
@@ -123,11 +141,13 @@ function trackMount(mount: string): void {
 export async function startLossLayer(options: LossLayerOptions): Promise<LossLayer> {
   const mount = resolve(options.mount);
   const backing = resolve(options.backing);
+  const settleReport = resolve(options.settleReport ?? `${options.report}.settle.json`);
   const args = [
     LOSSFS_SCRIPT,
     '--backing', backing,
     '--mount', mount,
     '--report', resolve(options.report),
+    '--settle-report', settleReport,
     '--loss', options.loss ?? 'unsynced',
     '--seed', String(options.seed ?? 1),
     '--exit-with-parent',
@@ -185,6 +205,7 @@ export async function startLossLayer(options: LossLayerOptions): Promise<LossLay
   }
 
   let finished: Promise<void> | undefined;
+  let settles = 0;
 
   return {
     pid,
@@ -208,6 +229,22 @@ export async function startLossLayer(options: LossLayerOptions): Promise<LossLay
       await finished;
       if (!ok) throw new Error('lossfs power cut failed');
       return JSON.parse(await readFile(options.report, 'utf8')) as PowerCutReport;
+    },
+    async settle(timeoutMs = 30_000) {
+      if (finished || done) throw new Error(`lossfs (${mount}) is no longer running: cannot settle`);
+      const n = ++settles;
+      signalGroup(pid, 'SIGUSR2');
+      const outcome = await waitFor<string>(
+        () => {
+          if (out.includes(`lossfs settled ${n}\n`)) return 'ok';
+          const failed = out.split('\n').find((line) => line.startsWith(`lossfs settle failed ${n}:`));
+          if (failed) return failed;
+          return done ? `lossfs exited (code ${exitCode}) during the settle; stderr: ${err.trim().slice(-2000)}` : undefined;
+        },
+        { what: `lossfs (${mount}) to settle`, timeoutMs, intervalMs: 20 },
+      );
+      if (outcome !== 'ok') throw new Error(`lossfs settle of ${mount}: ${outcome}`);
+      return JSON.parse(await readFile(settleReport, 'utf8')) as SettleReport;
     },
     async stop(timeoutMs = 15_000) {
       if (finished) {

@@ -9,6 +9,8 @@ import type { PowerCutReport } from '../power-loss/lossfs.js';
 export type { StorageInspectionMoment } from '../checker/types.js';
 import type { TargetDescription } from '../target/types.js';
 import type { OutcomeCounts } from '../workload/ledger.js';
+import type { FirstBootFinding } from '../power-loss/first-boot.js';
+import type { AckLossFigures } from './ack-loss.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -88,6 +90,8 @@ export interface CycleResult {
   readonly powerCut?: PowerCutSummary;
   readonly restart?: { readonly incarnation: number; readonly readyMs: number };
   readonly checks: CheckResult[];
+  /** Set when the cycle could not test anything (no write was acknowledged): why. */
+  readonly testedNothing?: string;
 }
 
 export interface ViolationRecord {
@@ -115,4 +119,8 @@ export interface RunResult {
   readonly violations: ViolationRecord[];
   readonly error?: { readonly step: string; readonly message: string };
   readonly files: { readonly history: string; readonly servers: string[] };
+  /** Power loss: what a cut right after the first boot would have lost (then settled; not a cycle violation). */
+  readonly firstBoot?: FirstBootFinding;
+  /** Acknowledged rows lost, per cycle and in total (runs that check acknowledged writes). */
+  readonly ackLoss?: AckLossFigures;
 }

@@ -2,6 +2,8 @@ import type { Violation } from '../checker/types.js';
 import type { RunResult } from './result.js';
 import { describeRange } from '../forensics/describe.js';
 import type { LostRowsForensics } from '../forensics/types.js';
+import { describeAckLoss } from './ack-loss.js';
+import { describeFirstBoot } from '../power-loss/first-boot.js';
 
 const MAX_IDS_SHOWN = 12;
 
@@ -34,6 +36,12 @@ export function describeViolation(violation: Violation): string {
       return `recovery-outcome: after ${violation.corruption} of ${violation.path} the server ${violation.outcome === 'silent-loss' ? 'silently lost data' : `ended "${violation.outcome}"`} (accepted: ${violation.accepted.join(', ')})${violation.evidence[0] ? `; ${violation.evidence[0].slice(0, 160)}` : ''}`;
     case 'corruption-unread':
       return `corruption-unread: nothing shows the server read ${violation.path} after ${violation.corruption}; the cycle tested nothing`;
+    case 'target-unrecoverable':
+      return `target-unrecoverable: ${violation.reason}; campaign stopped` +
+        (violation.tablesMissing.length ? `; tables missing: ${violation.tablesMissing.join(', ')}` : '') +
+        (violation.failures[0] ? `; e.g. ${violation.failures[0].slice(0, 160)}` : '');
+    case 'untested':
+      return `untested: ${violation.detail}`;
     case 'storage':
       return `storage (${violation.when}): ${violation.finding} ${violation.path}: ${violation.message}`;
     case 'segment-overwritten':
@@ -68,6 +76,9 @@ export function formatSummary(result: RunResult, runDir: string): string {
     `  cycles: ${result.cycles.length}/${(result.parameters.cycles as number) ?? result.cycles.length}  requests: ${result.totals.requests}  ` +
       `rows acknowledged: ${rows.acknowledged}  failed: ${rows.failed}  indeterminate: ${rows.indeterminate}`,
   ];
+  if (result.ackLoss) lines.push(`  ${describeAckLoss(result.ackLoss)}`);
+  if (result.firstBoot) lines.push(`  ${describeFirstBoot(result.firstBoot)}`);
+  for (const cycle of result.cycles) if (cycle.testedNothing) lines.push(`  cycle ${cycle.cycle} tested nothing: ${cycle.testedNothing}`);
   for (const record of result.violations) lines.push(`  cycle ${record.cycle} [${record.check}] ${describeViolation(record.violation)}`);
   if (result.error) lines.push(`  error during "${result.error.step}": ${result.error.message}`);
   lines.push(`  run folder: ${runDir}`);

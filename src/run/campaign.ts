@@ -55,6 +55,9 @@ import type { SnapshotRecord } from '../forensics/locate-lost.js';
 import type { HistoryEvent } from '../history/events.js';
 import { createTableAvailabilityLog, TABLE_UNAVAILABLE } from '../checker/table-unavailable.js';
 import { DEFAULT_FLUSH_DEADLINE_MS, FLUSH_STUCK, flushToCompletion, hotness, type FlushMark } from '../checker/flush-stuck.js';
+import { firstBootFinding, type FirstBootFinding } from '../power-loss/first-boot.js';
+import { ackLossFigures } from '../report/ack-loss.js';
+import { everyScopeNotFound, judgeUnrecoverable, readBackFailures, tablesPresent, tapFailures } from './unrecoverable.js';
 
 export interface CampaignTimeouts {
   /** Until a started server answers health and SELECT 1. */
@@ -187,6 +190,7 @@ class Campaign {
   private readonly flushMarks = new Map<string, FlushMark>();
   private flushCommandRequestId = 0;
   private readyAtEpochMs = 0;
+  private firstBoot: FirstBootFinding | undefined;
 
   constructor(
     private readonly config: CampaignConfig,
@@ -243,6 +247,7 @@ class Campaign {
       const statements = schemaStatements(config.workload);
       for (const statement of statements) await this.client!.query(statement);
       history.record({ type: 'setup', cycle: 0, statements: statements.length });
+      await this.settleFirstBoot();
       if (config.nemesis.kind === 'kill-mid-flush' || config.nemesis.kind === 'corrupt') {
         this.step = 'prime the cold tier';
         await this.primeColdTier();
@@ -316,12 +321,13 @@ class Campaign {
     this.step = `cycle ${cycle}: workload`;
     const acks = createAckCounter();
     const server = this.server!;
+    const tap = tapFailures(history);
     const writers = startWriters({
       client: this.client!,
       spec: config.workload,
       state: this.workloadState,
       ledger: this.ledger,
-      history,
+      history: tap.history,
       cycle,
       onAcknowledged: () => acks.add(1),
     });
@@ -418,6 +424,7 @@ class Campaign {
     await this.snapshotCrash(cycle);
     const rows = this.ledger.rowCounts(cycle);
     history.record({ type: 'writers-stopped', cycle, acknowledged: rows.acknowledged, failed: rows.failed, indeterminate: rows.indeterminate });
+    const testedNothing = rows.acknowledged === 0 ? `no write was acknowledged (${rows.failed} row(s) failed, ${rows.indeterminate} indeterminate)` : undefined;
     this.hooks.signal?.throwIfAborted();
 
     this.step = `cycle ${cycle}: restart`;
@@ -429,18 +436,33 @@ class Campaign {
       if (this.hooks.signal?.aborted) throw error;
       const stderrTail = this.server ? await tailFile(this.server.stderrPath, 20) : [];
       this.addViolation(cycle, 'recovery', { kind: 'recovery-failed', incarnation: this.incarnation, error: (error as Error).message, stderrTail });
-      this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), ...(powerCut ? { powerCut } : {}), checks: crashChecks });
+      this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), ...(powerCut ? { powerCut } : {}), checks: crashChecks, ...(testedNothing ? { testedNothing } : {}) });
       return false;
     }
 
     if (flush) flush = await this.classifyFlush(cycle, flush);
     this.step = `cycle ${cycle}: checks`;
+    const afterRestart = await tablesPresent(this.client!, config.workload.namespace, config.workload.tables.map((table) => table.name));
     const checks = [...crashChecks, ...(await this.runChecks(cycle, before))];
     for (const check of crashChecks) for (const violation of check.violations) this.violations.push({ cycle, check: check.check, violation });
-    this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), ...(powerCut ? { powerCut } : {}), restart: { incarnation: this.incarnation, readyMs }, checks });
+    this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), ...(powerCut ? { powerCut } : {}), restart: { incarnation: this.incarnation, readyMs }, checks, ...(testedNothing ? { testedNothing } : {}) });
+    const unrecoverable = judgeUnrecoverable({
+      cycle,
+      namespace: config.workload.namespace,
+      tables: config.workload.tables.map((table) => table.name),
+      afterRestart,
+      everyScopeNotFound: everyScopeNotFound(checks, this.allScopes()),
+      rows,
+      workloadAfterRestart: cycle > 1,
+      failures: [...tap.failures(), ...readBackFailures(checks)],
+    });
+    if (unrecoverable) this.addViolation(cycle, 'recovery', unrecoverable);
+    else if (testedNothing && !this.violations.some((record) => record.cycle === cycle && (record.violation.kind === 'unavailable' || record.violation.kind === 'server-crashed'))) {
+      this.addViolation(cycle, 'coverage', { kind: 'untested', detail: `cycle ${cycle} tested nothing: ${testedNothing}` });
+    }
     const violations = checks.reduce((sum, check) => sum + check.violations.length, 0);
-    this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0, violations, acknowledged: this.ledger.rowCounts().acknowledged });
-    return true;
+    this.hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0 && !testedNothing && !unrecoverable, violations, acknowledged: this.ledger.rowCounts().acknowledged });
+    return !unrecoverable;
   }
 
   private async runChecks(cycle: number, before: Awaited<ReturnType<typeof captureMetadata>>): Promise<CheckResult[]> {
@@ -639,6 +661,25 @@ class Campaign {
     };
   }
 
+  /**
+   * Power loss: once the first boot, the schema and the users are in place, everything written so
+   * far counts as durable (a journal commit); what a cut at that moment would have lost is kept as
+   * the first-boot finding.
+   */
+  private async settleFirstBoot(): Promise<void> {
+    if (!this.lossLayer) return;
+    this.step = 'settle the data directory after first boot';
+    this.firstBoot = firstBootFinding(await this.lossLayer.settle());
+    this.history.record({
+      type: 'settle',
+      cycle: 0,
+      reason: 'first-boot',
+      atRisk: this.firstBoot.namesNotDurable,
+      filesNotSynced: this.firstBoot.filesNotSynced,
+      entryOperationsNotDurable: this.firstBoot.entryOperationsNotDurable,
+    });
+  }
+
   /** Power loss: each incarnation's data directory is a fresh lossfs mount over the backing data/. */
   private async ensureLossLayer(incarnation: number, dir: string): Promise<void> {
     const powerCut = powerCutOf(this.config);
@@ -808,6 +849,10 @@ class Campaign {
       violations: this.violations,
       ...(error ? { error } : {}),
       files: { history: this.folder.historyPath, servers: this.serverDirs },
+      ...(this.firstBoot ? { firstBoot: this.firstBoot } : {}),
+      ...(this.config.scenario.checks.includes('acknowledged-writes')
+        ? { ackLoss: ackLossFigures(this.cycles, this.violations, this.ledger.rowCounts().acknowledged) }
+        : {}),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { compareScope } from '../../src/checker/acknowledged-writes.js';
+import { checkAcknowledgedWrites, compareScope } from '../../src/checker/acknowledged-writes.js';
+import type { SqlClient } from '../../src/client/sql-client.js';
 import { createLedger } from '../../src/workload/ledger.js';
 
 describe('acknowledged-writes comparison', () => {
@@ -45,5 +46,20 @@ describe('acknowledged-writes comparison', () => {
     const expected = ledgerWith([[1, 'acknowledged']]);
     const { violations } = compareScope(expected, { rows: [{ id: 1, payload: 'torn' }], countStar: 1 });
     expect(violations).to.deep.equal([{ kind: 'payload-mismatch', ...scope, ids: [1] }]);
+  });
+
+  it('names every acknowledged row of a table the server says no longer exists as lost, in the real server\'s words too', async () => {
+    const ledger = createLedger();
+    ledger.begin({ requestId: 1, cycle: 1, ...scope, rows: [{ id: 7, payload: 'p7' }, { id: 8, payload: 'p8' }] });
+    ledger.settle(1, 'acknowledged');
+    const failing = (message: string) => ({ query: async () => Promise.reject(new Error(message)) }) as unknown as SqlClient;
+    const real = "SQL_EXECUTION_ERROR: Statement 1 failed: Table not found: Error during planning: table 'kalam.chaos.t' not found";
+    for (const message of [real, 'TABLE_NOT_FOUND: chaos.t']) {
+      const result = await checkAcknowledgedWrites({ client: failing(message), ledger, scopes: [scope], cycle: 1, pageSize: 100 });
+      expect(result.violations.map((violation) => violation.kind)).to.deep.equal(['unreadable', 'lost']);
+      expect(result.violations[1]).to.deep.include({ ids: [7, 8] });
+    }
+    const timeout = await checkAcknowledgedWrites({ client: failing('request timed out'), ledger, scopes: [scope], cycle: 1, pageSize: 100 });
+    expect(timeout.violations.map((violation) => violation.kind), 'unreadable for another reason: not known lost').to.deep.equal(['unreadable']);
   });
 });
