@@ -43,4 +43,23 @@ describe('loss forensics on a reference-server run that loses rows (end to end)'
     expect(rerun.stdout).to.match(/batch-\d+\.parquet/);
     expect(rerun.stdout).to.contain('segment-overwritten: none');
   });
+
+  it('ack-before-write under kill-mid-insert: rows acknowledged but never written are placed in the hot tier only', async () => {
+    const out = tempDir();
+    const cli = await runCli([
+      'run', 'kill-mid-insert', '--defect', 'ack-before-write', '--ack-delay-ms', '200', '--trigger', 'acks:20-80',
+      '--cycles', '2', '--seed', '1', '--out', out, '--quiet',
+    ]);
+    const output = `exit ${cli.exitCode}\n${cli.stdout}\n${cli.stderr}`;
+    expect(cli.exitCode, output).to.equal(1);
+    const result = await readResult(await onlyRunFolder(out));
+    const lost = result.violations.flatMap((record) => (record.violation.kind === 'lost' ? [record.violation] : []));
+    expect(lost.length, output).to.be.greaterThan(0);
+    for (const violation of lost) {
+      const kinds = (violation.forensics?.ranges ?? []).map((range) => range.placement.kind);
+      expect(kinds.length, JSON.stringify(violation)).to.be.greaterThan(0);
+      // Every crash was snapshotted and no segment holds these rows.
+      expect(new Set(kinds), JSON.stringify(violation.forensics)).to.deep.equal(new Set(['hot-only']));
+    }
+  });
 });
