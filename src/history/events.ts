@@ -1,6 +1,8 @@
 import type { Violation } from '../checker/types.js';
 import type { FlushCycleResult, PowerCutSummary } from '../report/result.js';
 import type { AppliedCorruption } from '../nemesis/corruption.js';
+import type { CacheEviction } from '../nemesis/manifest-cache.js';
+import type { ReadPath } from '../checker/manifest-read-path.js';
 
 /** Outcome of one request as the client saw it. */
 export type RequestOutcome = 'acknowledged' | 'failed' | 'indeterminate';
@@ -35,7 +37,7 @@ export type HistoryEvent =
   | { type: 'flush-landed'; cycle: number; intended: string; landed: string; asIntended: boolean }
   | { type: 'storage-inspection'; cycle: number; when: string; ok: boolean; totals: unknown; findings: unknown[] }
   | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
-  | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
+  | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[]; readPaths?: readonly ReadPath[]; cacheEviction?: CacheEviction }
   | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
   | { type: 'snapshot'; cycle: number; path?: string; dataBytes?: number; skipped?: string }
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number }
