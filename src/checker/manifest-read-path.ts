@@ -19,14 +19,17 @@ export interface DamagedScope {
   /** A user id, or 'shared'. */
   readonly scope: string;
   readonly file: 'manifest' | 'parquet';
+  /** The damaged file's name (batch-N.parquet, manifest.json), when an error may name it. */
+  readonly fileName?: string;
 }
 
 /** The scope a damaged cold-tier path storage/<ns>/<table>[/<user>]/<file> belongs to. */
 export function damagedScopeOf(path: string, file: 'manifest' | 'parquet'): DamagedScope | undefined {
   const parts = path.split('/');
   if (parts[0] !== 'storage') return undefined;
-  if (parts.length === 4) return { namespace: parts[1]!, table: parts[2]!, scope: 'shared', file };
-  if (parts.length === 5) return { namespace: parts[1]!, table: parts[2]!, scope: parts[3]!, file };
+  const fileName = parts.at(-1)!;
+  if (parts.length === 4) return { namespace: parts[1]!, table: parts[2]!, scope: 'shared', file, fileName };
+  if (parts.length === 5) return { namespace: parts[1]!, table: parts[2]!, scope: parts[3]!, file, fileName };
   return undefined;
 }
 
@@ -59,8 +62,9 @@ function mentionsScope(message: string, scope: DamagedScope): boolean {
   if (key.test(message)) return true;
   const table = new RegExp(`(^|[^\\w])${escape(scope.namespace)}[.:]${escape(scope.table)}([^\\w]|$)`);
   if (!table.test(message)) return false;
-  const owner = scope.scope === 'shared' ? /scope=shared\b/i : new RegExp(`user=${escape(scope.scope)}([^\\w]|$)`);
-  return owner.test(message);
+  // Scans say user=alice or scope=Shared; a failed statement's line says user='alice' (the caller).
+  if (scope.scope === 'shared') return /scope=shared\b/i.test(message) || /SQL planning failed|Table not found/.test(message);
+  return new RegExp(`user='?${escape(scope.scope)}'?([^\\w]|$)`).test(message);
 }
 
 const MARKERS: readonly { readonly path: string; readonly pattern: RegExp; readonly readsManifest: boolean }[] = [
@@ -100,11 +104,16 @@ export function extractReadPaths(options: { readonly logLines: readonly string[]
     // miss it reads manifest.json and caches what it got (an empty manifest when the file failed).
     const upsert = /upsert_cache_entry: key=\S+ segments=(\d+)/.exec(message);
     if (upsert && scope.file === 'manifest') add(`write-path: read manifest.json, cached ${upsert[1]} segment(s)`, true, message);
+    const planned = /\[PARQUET_SCAN_ASYNC\] Got manifest: .*segments=(\d+)/.exec(message);
+    if (planned && scope.file === 'parquet') add(`scan: cached manifest planned ${planned[1]} segment(s)`, true, message);
+    const unreadable = /Failed to open Parquet stream: (.*?)(?:'|$)/.exec(message);
+    if (unreadable && scope.file === 'parquet') add(`scan: segment unreadable (${unreadable[1]!.slice(0, 120)})`, true, message);
     const scanned = /Scan complete: .*total_batches=(\d+) skipped=\d+ scanned=(\d+)/.exec(message);
     if (scanned && scope.file === 'parquet' && Number(scanned[2]) > 0) add(`scan: read ${scanned[2]} of ${scanned[1]} segment(s)`, true, message);
   }
   for (const error of options.errors ?? []) {
     if (/Failed to parse manifest\.json/.test(error) && scope.file === 'manifest') add('pk-check: manifest.json unparseable', true, error);
+    if (scope.fileName && scope.file === 'parquet' && error.includes(`/${scope.namespace}/${scope.table}/`) && error.includes(scope.fileName)) add('query error names the damaged file', true, error);
   }
   return found;
 }

@@ -6,7 +6,10 @@ import { damagedScopeOf, extractReadPaths, isVerboseLogLine, logMessage } from '
 // Real lines of kalamdb-server 0.4.3-rc.4 (JSON log, [logging.targets] as kalamdb-config.ts writes
 // them): a scan of ns.t for user root after its manifest cache entry was evicted, then the INSERT
 // that read the unparseable manifest.json and cached an empty manifest.
-const fixture = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'kalamdb-manifest-read-paths.jsonl'), 'utf8').trim().split('\n');
+const readFixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', name), 'utf8').trim().split('\n');
+const fixture = readFixture('kalamdb-manifest-read-paths.jsonl');
+// A campaign's scan of chaos.user_rows for carol, whose batch-1.parquet had been truncated.
+const parquetFixture = readFixture('kalamdb-parquet-read-paths.jsonl');
 
 describe('manifest read paths from kalamdb-server log lines', () => {
   it('reads the message of a JSON line and of a coloured console line', () => {
@@ -43,9 +46,20 @@ describe('manifest read paths from kalamdb-server log lines', () => {
     expect(fromAnswer[0]).to.include({ path: 'pk-check: manifest.json unparseable', readsFile: true });
   });
 
+  it('finds the planned scan and the unreadable segment of parquet damage, for that user only', () => {
+    const carol = { namespace: 'chaos', table: 'user_rows', scope: 'carol', file: 'parquet' as const, fileName: 'batch-1.parquet' };
+    const paths = extractReadPaths({ logLines: parquetFixture, scope: carol });
+    expect(paths.map((path) => path.path)).to.have.members(['scan: segment unreadable (Parquet error: Parquet error: Invalid Parquet file. Corrupt footer)', 'scan: cached manifest planned 2 segment(s)']);
+    expect(paths.every((path) => path.readsFile)).to.equal(true);
+    expect(extractReadPaths({ logLines: parquetFixture, scope: { ...carol, scope: 'bob' } })).to.deep.equal([]);
+    const missing = 'SQL_EXECUTION_ERROR: Failed to open Parquet stream: Object at location /d/storage/chaos/user_rows/carol/batch-1.parquet not found';
+    expect(extractReadPaths({ logLines: [], errors: [missing], scope: carol }).map((path) => path.path)).to.deep.equal(['query error names the damaged file']);
+    expect(extractReadPaths({ logLines: [], errors: [missing], scope: { ...carol, fileName: 'batch-2.parquet' } })).to.deep.equal([]);
+  });
+
   it('knows the scope of a cold-tier path', () => {
-    expect(damagedScopeOf('storage/chaos/user_rows/alice/manifest.json', 'manifest')).to.deep.equal({ namespace: 'chaos', table: 'user_rows', scope: 'alice', file: 'manifest' });
-    expect(damagedScopeOf('storage/chaos/shared_rows/batch-2.parquet', 'parquet')).to.deep.equal({ namespace: 'chaos', table: 'shared_rows', scope: 'shared', file: 'parquet' });
+    expect(damagedScopeOf('storage/chaos/user_rows/alice/manifest.json', 'manifest')).to.deep.equal({ namespace: 'chaos', table: 'user_rows', scope: 'alice', file: 'manifest', fileName: 'manifest.json' });
+    expect(damagedScopeOf('storage/chaos/shared_rows/batch-2.parquet', 'parquet')).to.deep.equal({ namespace: 'chaos', table: 'shared_rows', scope: 'shared', file: 'parquet', fileName: 'batch-2.parquet' });
     expect(damagedScopeOf('rocksdb/CURRENT', 'manifest')).to.equal(undefined);
   });
 });
