@@ -30,7 +30,7 @@ describe('corruption campaigns against the real kalamdb-server', function () {
   it('every damage is read (cache evicted first) and ends accepted or as a documented finding', async () => {
     const runs = [
       { scenario: 'corrupt-manifest', kind: 'invalid-json' },
-      { scenario: 'corrupt-manifest', kind: 'drop-segment' },
+      { scenario: 'corrupt-manifest', kind: 'missing-file-segment' },
       { scenario: 'corrupt-parquet', kind: 'footer' },
       { scenario: 'corrupt-parquet', kind: 'orphan' },
     ];
