@@ -3,6 +3,8 @@ import type { LossForensics } from '../forensics/types.js';
 import type { SegmentHash } from '../storage/segment-hashes.js';
 import type { FlushCycleResult, PowerCutSummary } from '../report/result.js';
 import type { AppliedCorruption } from '../nemesis/corruption.js';
+import type { CacheEviction } from '../nemesis/manifest-cache.js';
+import type { ReadPath } from '../checker/manifest-read-path.js';
 
 /** Outcome of one request as the client saw it. */
 export type RequestOutcome = 'acknowledged' | 'failed' | 'indeterminate';
@@ -37,7 +39,7 @@ export type HistoryEvent =
   | { type: 'flush-landed'; cycle: number; intended: string; landed: string; asIntended: boolean }
   | { type: 'storage-inspection'; cycle: number; when: string; ok: boolean; totals: unknown; findings: unknown[] }
   | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
-  | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[] }
+  | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[]; readPaths?: readonly ReadPath[]; cacheEviction?: CacheEviction }
   | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
   | { type: 'settle'; cycle: number; reason: 'first-boot'; atRisk: unknown[]; filesNotSynced: unknown[]; entryOperationsNotDurable: number }
   | { type: 'snapshot'; cycle: number; path?: string; dataBytes?: number; skipped?: string }

@@ -166,7 +166,9 @@ function damageManifest(kind: ManifestCorruption, bytes: Buffer, manifest: Manif
   const rewrite = (change: (m: ManifestLike) => string) => {
     const copy = structuredClone(manifest);
     const detail = change(copy);
-    return { bytes: Buffer.from(JSON.stringify(copy, null, 2)), detail };
+    // Keep the file's own layout: the binary writes compact JSON on one line.
+    const pretty = bytes.includes(0x0a);
+    return { bytes: Buffer.from(pretty ? JSON.stringify(copy, null, 2) : JSON.stringify(copy)), detail };
   };
   const segmentIndex = random.int(0, manifest.segments.length - 1);
   switch (kind) {

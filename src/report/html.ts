@@ -410,7 +410,7 @@ function renderChecksTable(result: RunResult, violationIds: Map<ViolationRecord,
       ? `${escapeHtml(cycle.flush.table)}: ${escapeHtml(cycle.flush.intended)} → ${escapeHtml(cycle.flush.landed ?? cycle.flush.landedOnDisk ?? '?')}${cycle.flush.asIntended === false ? ' (missed)' : ''}`
       : '';
     const corruption = cycle?.corruption
-      ? ` ${escapeHtml(`${cycle.corruption.applied.corruption.file}:${cycle.corruption.applied.corruption.kind} of ${cycle.corruption.applied.path} → ${cycle.corruption.outcome}${cycle.corruption.accepted ? '' : ' (not accepted)'}`)}`
+      ? ` ${escapeHtml(`${cycle.corruption.applied.corruption.file}:${cycle.corruption.applied.corruption.kind} of ${cycle.corruption.applied.path} → ${cycle.corruption.outcome}${cycle.corruption.accepted ? '' : ' (not accepted)'}${cycle.corruption.damageRead ? '' : ' (never read)'}${cycle.corruption.readPaths?.length ? `; read by: ${cycle.corruption.readPaths.map((path) => path.path).join('; ')}` : ''}`)}`
       : '';
     const restart = cycle?.restart ? `incarnation ${cycle.restart.incarnation}, ${cycle.restart.readyMs} ms` : cycle ? 'did not recover' : '';
     const cells = names.map((name) => {

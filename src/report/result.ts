@@ -4,6 +4,8 @@ import type { FlushPhase, LandedPhase } from '../nemesis/flush-phase.js';
 import type { FlushKillOutcome } from '../nemesis/flush-kill.js';
 import type { FlushCyclePlan } from '../nemesis/flush-plan.js';
 import type { AppliedCorruption } from '../nemesis/corruption.js';
+import type { CacheEviction } from '../nemesis/manifest-cache.js';
+import type { ReadPath } from '../checker/manifest-read-path.js';
 import type { RecoveryOutcome } from '../checker/recovery-outcome.js';
 import type { PowerCutReport } from '../power-loss/lossfs.js';
 export type { StorageInspectionMoment } from '../checker/types.js';
@@ -49,6 +51,10 @@ export interface CorruptionCycleResult {
   readonly accepted: boolean;
   readonly damageRead: boolean;
   readonly evidence: string[];
+  /** The server's read paths that met the damaged scope (src/checker/manifest-read-path.ts). */
+  readonly readPaths?: readonly ReadPath[];
+  /** kalamdb: the damaged scope's manifest cache entry taken out of RocksDB before the restart. */
+  readonly cacheEviction?: CacheEviction;
   /** After an outcome other than rebuilt: the original was put back and the server checked again. */
   readonly restored?: { readonly ok: boolean };
 }

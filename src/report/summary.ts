@@ -80,6 +80,13 @@ export function formatSummary(result: RunResult, runDir: string): string {
   if (result.firstBoot) lines.push(`  ${describeFirstBoot(result.firstBoot)}`);
   for (const cycle of result.cycles) if (cycle.testedNothing) lines.push(`  cycle ${cycle.cycle} tested nothing: ${cycle.testedNothing}`);
   for (const record of result.violations) lines.push(`  cycle ${record.cycle} [${record.check}] ${describeViolation(record.violation)}`);
+  const corruptionCycles = result.cycles.filter((cycle) => cycle.corruption);
+  const unread = corruptionCycles.filter((cycle) => !cycle.corruption!.damageRead);
+  if (unread.length > 0) lines.push(`  tested too little: the server never read the damaged file in ${unread.length} of ${corruptionCycles.length} corruption cycle(s)`);
+  for (const cycle of corruptionCycles) {
+    const paths = cycle.corruption!.readPaths;
+    if (paths?.length) lines.push(`  cycle ${cycle.cycle} ${cycle.corruption!.applied.corruption.file}:${cycle.corruption!.applied.corruption.kind} read by: ${paths.map((path) => path.path).join('; ')}`);
+  }
   if (result.error) lines.push(`  error during "${result.error.step}": ${result.error.message}`);
   lines.push(`  run folder: ${runDir}`);
   return lines.join('\n');

@@ -1,4 +1,5 @@
 import { basename, dirname, join } from 'node:path';
+import { damagedScopeOf, extractReadPaths, isVerboseLogLine } from '../checker/manifest-read-path.js';
 import { checkAcknowledgedWrites } from '../checker/acknowledged-writes.js';
 import type { MetadataSnapshot } from '../checker/metadata.js';
 import { classifyRecovery, type StartOutcome } from '../checker/recovery-outcome.js';
@@ -6,6 +7,7 @@ import type { CheckResult, Scope } from '../checker/types.js';
 import type { SqlClient } from '../client/sql-client.js';
 import type { History } from '../history/history.js';
 import { applyCorruption, archiveManifests, describeCorruption, undoCorruption, type ManifestArchive } from '../nemesis/corruption.js';
+import { evictManifestCacheEntry } from '../nemesis/manifest-cache.js';
 import { createAckCounter, triggerFired, type KillTrigger } from '../nemesis/kill-trigger.js';
 import type { CycleResult, ViolationRecord } from '../report/result.js';
 import type { CorruptNemesis } from '../scenario/types.js';
@@ -83,6 +85,10 @@ export async function runCorruptionCycle(
     archive: ctx.manifestArchive,
   });
   history.record({ type: 'corruption', cycle, ...applied });
+  // kalamdb-server reads manifest.json only when its RocksDB manifest cache has no entry for the
+  // scope, and nothing in 0.4.3-rc.4 removes entries: take it out so the restart meets the damage.
+  const evictionPath = cacheEvictionPath(config, applied.path, corruption);
+  const cacheEviction = evictionPath ? await evictManifestCacheEntry(ctx.dataDir, evictionPath) : undefined;
   await ctx.snapshotCrash(cycle);
   ctx.hooks.onProgress?.({ kind: 'fault', cycle, cycles: config.cycles, description: `${nemesis.stop === 'kill' ? 'SIGKILL' : 'clean stop'}, then ${describeCorruption(corruption)} of ${applied.path}: ${applied.detail}` });
 
@@ -108,23 +114,39 @@ export async function runCorruptionCycle(
   const checks: CheckResult[] = [];
   const writeErrors: string[] = [];
   if (start.kind === 'ready') {
-    ctx.setStep(`cycle ${cycle}: write into the damaged scope`);
     const scope = scopeOfStoragePath(config.workload, applied.path);
+    // A read before any write: a scan is the only reader of an orphan, and on a cache miss it goes
+    // around manifest.json (the write after it reads the file and caches what it got).
+    ctx.setStep(`cycle ${cycle}: read the damaged data`);
+    checks.push(await checkAcknowledgedWrites({ client: ctx.client(), ledger: ctx.ledger, scopes: ctx.allScopes(), cycle, pageSize: config.pageSize }));
     if (scope) {
+      ctx.setStep(`cycle ${cycle}: write into the damaged scope`);
       const probe = await probeInsert({ client: ctx.client(), spec: config.workload, state: ctx.workloadState, ledger: ctx.ledger, history, cycle, ...scope });
       if (probe.outcome.kind === 'error') writeErrors.push(`${probe.outcome.code}: ${probe.outcome.message}`);
     }
     ctx.setStep(`cycle ${cycle}: checks on damaged data`);
     checks.push(await checkAcknowledgedWrites({ client: ctx.client(), ledger: ctx.ledger, scopes: ctx.allScopes(), cycle, pageSize: config.pageSize }));
   }
-  const logLines = [...(await tailFile(ctx.server().stdoutPath, 400)), ...(await tailFile(ctx.server().stderrPath, 100))];
+  const allLogLines = [...(await tailFile(ctx.server().stdoutPath, 4000)), ...(await tailFile(ctx.server().stderrPath, 100))];
+  // The read-path targets log at trace/debug; a refusal or panic is said at info and above.
+  const logLines = allLogLines.filter((line) => !isVerboseLogLine(line));
   const damagedDir = dirname(applied.path);
   // How a server may name the damage: the file, its folder, or the table (KalamDB writes ns:table ids).
   const [, namespace, table] = applied.path.split('/');
   const names = [basename(applied.path), damagedDir, join(ctx.dataDir, applied.path), `${namespace}.${table}`, `${namespace}:${table}`];
-  const judged = classifyRecovery({ start, logLines, violations: checks.flatMap((check) => check.violations), writeErrors, names });
+  const violations = checks.flatMap((check) => check.violations);
+  const damagedScope = damagedScopeOf(applied.path, corruption.file);
+  const readPaths = damagedScope
+    ? extractReadPaths({ logLines: allLogLines, errors: [...writeErrors, ...violations.flatMap((violation) => (violation.kind === 'unreadable' ? [violation.error] : []))], scope: damagedScope })
+    : [];
+  const classified = classifyRecovery({ start, logLines, violations, writeErrors, names });
+  const judged = {
+    ...classified,
+    evidence: [...classified.evidence, ...readPaths.map((path) => `read path ${path.path}: ${path.line}`)],
+    damageRead: classified.damageRead || readPaths.some((path) => path.readsFile),
+  };
   const accepted = nemesis.accept.includes(judged.outcome);
-  history.record({ type: 'recovery-outcome', cycle, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence });
+  history.record({ type: 'recovery-outcome', cycle, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence, readPaths, ...(cacheEviction ? { cacheEviction } : {}) });
   const outcomeCheck: CheckResult = {
     check: 'recovery-outcome',
     cycle,
@@ -140,6 +162,8 @@ export async function runCorruptionCycle(
     ctx.setStep(`cycle ${cycle}: restore the original and restart`);
     if (!ctx.server().hasExited()) await stopServer(ctx.server(), config.timeouts.exitMs);
     await undoCorruption(applied, ctx.dataDir, ctx.runDir);
+    // The cache may now hold what the server made of the damage: evict it so the original is read.
+    if (evictionPath) await evictManifestCacheEntry(ctx.dataDir, evictionPath);
     readyMs = await ctx.startIncarnation();
     const again = await ctx.runChecks(cycle, before);
     restored = { ok: again.every((check) => check.ok) };
@@ -153,7 +177,17 @@ export async function runCorruptionCycle(
     trigger,
     fault: { signal: nemesis.stop === 'kill' ? 'SIGKILL' : 'SIGTERM', acksThisCycle: acks.value(), inFlight: 0, atMs, delivered: true },
     rows,
-    corruption: { applied, stop: nemesis.stop, outcome: judged.outcome, accepted, damageRead: judged.damageRead, evidence: judged.evidence, ...(restored ? { restored } : {}) },
+    corruption: {
+      applied,
+      stop: nemesis.stop,
+      outcome: judged.outcome,
+      accepted,
+      damageRead: judged.damageRead,
+      evidence: judged.evidence,
+      readPaths,
+      ...(cacheEviction ? { cacheEviction } : {}),
+      ...(restored ? { restored } : {}),
+    },
     ...(readyMs !== undefined ? { restart: { incarnation: ctx.incarnation(), readyMs } } : {}),
     checks: results,
   };
@@ -167,4 +201,15 @@ export function scopeOfStoragePath(workload: InsertWorkloadSpec, path: string): 
   if (root !== 'storage' || namespace !== workload.namespace || !table) return undefined;
   if (table.type !== 'USER') return { table, partition: null };
   return maybeUser && workload.users.includes(maybeUser) ? { table, partition: maybeUser } : undefined;
+}
+
+/**
+ * The manifest.json whose cache entry a kalamdb target must lose for the damage to be read: the
+ * damaged manifest itself, or the manifest of an orphan's folder (only a directory scan reads an
+ * orphan). Other parquet damage is met through the cached manifest, which names the file.
+ */
+function cacheEvictionPath(config: CorruptionCycleContext['config'], path: string, corruption: CorruptNemesis['corruptions'][number]): string | undefined {
+  if (config.target.kind !== 'kalamdb') return undefined;
+  if (corruption.file === 'manifest') return path;
+  return corruption.kind === 'orphan' ? join(dirname(path), 'manifest.json') : undefined;
 }

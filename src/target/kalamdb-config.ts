@@ -12,7 +12,19 @@ export interface KalamdbConfigInput {
   readonly shutdownFlushTimeoutSeconds: number;
   /** A small manifest cache makes the server read manifest.json from disk (INTERFACE.md, corruption). */
   readonly manifestCacheMaxEntries?: number;
+  /** [logging.targets]: per-module levels (tracing target -> level), e.g. the manifest read paths. */
+  readonly logTargets?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Module levels that make the manifest read paths visible in the JSON log (0.4.3-rc.4): cache
+ * misses and scans are trace in utils::parquet and the PK check, cache writes debug in the service.
+ */
+export const MANIFEST_READ_PATH_LOG_TARGETS: Readonly<Record<string, string>> = {
+  'kalamdb_tables::utils::parquet': 'trace',
+  'kalamdb_tables::utils::pk::existence_checker': 'trace',
+  'kalamdb_core::manifest::service': 'debug',
+};
 
 /**
  * The server.toml the harness writes for a kalamdb-server incarnation (INTERFACE.md, "Process").
@@ -34,7 +46,13 @@ export function renderKalamdbConfig(input: KalamdbConfigInput): string {
       check_interval_seconds: input.flush.checkIntervalSeconds,
     },
     limits: { max_query_limit: input.maxQueryLimit, default_query_limit: input.defaultQueryLimit },
-    logging: { level: 'info', logs_path: input.logsDir, log_to_console: true, format: 'json' },
+    logging: {
+      level: 'info',
+      logs_path: input.logsDir,
+      log_to_console: true,
+      format: 'json',
+      ...(input.logTargets ? { targets: { ...input.logTargets } } : {}),
+    },
     shutdown: { flush: { timeout: input.shutdownFlushTimeoutSeconds } },
     authentication: { min_password_length: 8 },
     // The binary refuses a config without [performance] ("missing field performance"); defaults suffice.

@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fs from 'fs-extra';
-import { renderKalamdbConfig } from './kalamdb-config.js';
+import { MANIFEST_READ_PATH_LOG_TARGETS, renderKalamdbConfig } from './kalamdb-config.js';
 import type { AuthMode, Credentials, Incarnation, LaunchPlan, Target } from './types.js';
 
 export interface KalamdbTargetSpec {
@@ -10,7 +10,12 @@ export interface KalamdbTargetSpec {
   readonly auth: AuthMode;
   /** [storage.rocksdb] sync_writes; KalamDB's default is false. */
   readonly syncWrites: boolean;
-  /** Written as [manifest_cache] max_entries: corruption campaigns keep it tiny so damage is read. */
+  /**
+   * Written as [manifest_cache] max_entries by corruption campaigns. 0.4.3-rc.4 parses it but never
+   * enforces it (only max_weighted_capacity() uses it, and nothing calls that), so the campaign
+   * evicts the damaged scope's entry itself (src/nemesis/manifest-cache.ts). Setting it also turns
+   * on the log targets that show the manifest read paths.
+   */
   readonly manifestCacheMaxEntries?: number;
   /** Extra environment for the server process (never reported: it may hold secrets). */
   readonly extraEnv?: Readonly<Record<string, string>>;
@@ -58,7 +63,7 @@ export function createKalamdbTarget(spec: KalamdbTargetSpec, dataDir: string, cr
         maxQueryLimit: 1000,
         defaultQueryLimit: 50,
         shutdownFlushTimeoutSeconds: 30,
-        ...(spec.manifestCacheMaxEntries !== undefined ? { manifestCacheMaxEntries: spec.manifestCacheMaxEntries } : {}),
+        ...(spec.manifestCacheMaxEntries !== undefined ? { manifestCacheMaxEntries: spec.manifestCacheMaxEntries, logTargets: MANIFEST_READ_PATH_LOG_TARGETS } : {}),
       });
       await fs.writeFile(configPath, config);
       return {

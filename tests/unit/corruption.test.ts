@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDir } from '../support/temp.js';
 import { buildHealthy } from '../storage/fixtures.js';
@@ -38,6 +38,57 @@ describe('corruptions', () => {
       await undoCorruption(a!.applied, a!.dataDir, a!.runDir);
       if (a!.applied.sha256Before === null) expect(existsSync(damaged)).to.equal(false);
       else expect(sha256(damaged)).to.equal(a!.applied.sha256Before);
+    });
+  }
+});
+
+describe("corruptions of the binary's compact manifest", () => {
+  const tempDir = useTempDir();
+
+  // The shape kalamdb-server 0.4.3-rc.4 writes: one line, string table_id, files null, vector_indexes {}.
+  const compact = (segments: number) =>
+    JSON.stringify({
+      table_id: 'chaos.user_rows',
+      user_id: 'alice',
+      version: segments + 1,
+      created_at: 1796190990985,
+      updated_at: 1796190992386,
+      segments: Array.from({ length: segments }, (_, index) => ({
+        min_seq: `38639518502968${index}152`,
+        max_seq: `38639518502968${index}153`,
+        row_count: 2,
+        size_bytes: 1833,
+        created_at: 1796190992385,
+        id: `batch-${index}.parquet`,
+        path: `batch-${index}.parquet`,
+        column_stats: { '1': { min: { Int64: '1' }, max: { Int64: '2' }, null_count: 0 } },
+        schema_version: 1,
+        status: 'committed',
+      })),
+      last_sequence_number: segments - 1,
+      files: null,
+      vector_indexes: {},
+    });
+
+  for (const kind of ['drop-segment', 'missing-file-segment', 'duplicate-segment', 'row-count', 'size-bytes'] as const) {
+    it(`manifest:${kind} rewrites it as compact JSON of the same shape, the same way for a seed`, async () => {
+      const texts: string[] = [];
+      for (const name of ['a', 'b']) {
+        const dataDir = join(tempDir(), name, 'data');
+        const scope = join(dataDir, 'storage', 'chaos', 'user_rows', 'alice');
+        mkdirSync(scope, { recursive: true });
+        writeFileSync(join(scope, 'manifest.json'), compact(3));
+        for (let index = 0; index < 3; index++) writeFileSync(join(scope, `batch-${index}.parquet`), 'PAR1');
+        const applied = await applyCorruption({ dataDir, runDir: join(dataDir, '..'), keepDir: join(dataDir, '..', 'kept'), corruption: { file: 'manifest', kind }, random: seededRandom(9), archive: new Map() });
+        texts.push(readFileSync(join(dataDir, applied.path), 'utf8'));
+      }
+      expect(texts[0]).to.equal(texts[1]);
+      expect(texts[0]).to.not.include('\n');
+      const damaged = JSON.parse(texts[0]!) as Record<string, unknown>;
+      expect(damaged.table_id).to.equal('chaos.user_rows');
+      expect(damaged.files).to.equal(null);
+      expect(damaged.vector_indexes).to.deep.equal({});
+      expect(texts[0]).to.not.equal(compact(3));
     });
   }
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parse } from 'smol-toml';
-import { renderKalamdbConfig } from '../../src/target/kalamdb-config.js';
+import { MANIFEST_READ_PATH_LOG_TARGETS, renderKalamdbConfig } from '../../src/target/kalamdb-config.js';
 
 describe('kalamdb server.toml', () => {
   const input = {
@@ -34,6 +34,13 @@ describe('kalamdb server.toml', () => {
     expect((parse(renderKalamdbConfig(input)) as Record<string, unknown>).manifest_cache).to.equal(undefined);
     const small = parse(renderKalamdbConfig({ ...input, manifestCacheMaxEntries: 1 })) as Record<string, unknown>;
     expect(small.manifest_cache).to.deep.equal({ max_entries: 1 });
+  });
+
+  it('writes [logging.targets] only when asked, keeping the global level at info', () => {
+    expect((parse(renderKalamdbConfig(input)) as Record<string, Record<string, unknown>>).logging!.targets).to.equal(undefined);
+    const config = parse(renderKalamdbConfig({ ...input, logTargets: MANIFEST_READ_PATH_LOG_TARGETS })) as Record<string, Record<string, unknown>>;
+    expect(config.logging!.level).to.equal('info');
+    expect(config.logging!.targets).to.deep.equal({ ...MANIFEST_READ_PATH_LOG_TARGETS });
   });
 
   it('never writes a secret into the file', () => {
