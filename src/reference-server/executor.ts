@@ -11,7 +11,7 @@ import type { Flusher } from './flush.js';
 
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
-  schema?: { name: string; data_type: ColumnTypeName; index: number }[];
+  schema?: { name: string; data_type: ColumnTypeName | 'Json'; index: number; flags?: readonly string[] }[];
   rows?: Value[][];
   row_count: number;
   message?: string;
@@ -48,6 +48,17 @@ export interface Executor {
 
 const TABLE_OPTIONS = new Set(['TYPE', 'FLUSH_POLICY', 'STORAGE_ID', 'TTL_SECONDS', 'ACCESS_LEVEL']);
 const SYSTEM_COLUMNS = new Set(['_seq', '_deleted']);
+
+/** KalamDB 0.4.3 answers BigInt (Int64) values as decimal strings, so 64-bit values stay exact. */
+function asJson(dataType: string, value: Value): Value {
+  return dataType === 'BigInt' && typeof value === 'number' ? String(value) : value;
+}
+
+/** KalamDB's result-schema flags of a user column: a primary key is pk, nn, uq; NOT NULL is nn. */
+function columnFlags(column: { readonly primaryKey: boolean; readonly nullable: boolean }): { flags?: readonly string[] } {
+  if (column.primaryKey) return { flags: ['pk', 'nn', 'uq'] };
+  return column.nullable ? {} : { flags: ['nn'] };
+}
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function createExecutor(options: ExecutorOptions): Executor {
@@ -137,9 +148,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const table = resolveTable(statement.from, session);
       const definition = table.definition;
       columns = [
-        ...definition.columns.map((column) => ({ name: column.name, data_type: column.type })),
-        { name: '_seq', data_type: 'BigInt' as const },
-        { name: '_deleted', data_type: 'Boolean' as const },
+        ...definition.columns.map((column) => ({ name: column.name, data_type: column.type, ...columnFlags(column) })),
+        { name: '_seq', data_type: 'BigInt' as const, flags: ['nn'] },
+        { name: '_deleted', data_type: 'Boolean' as const, flags: ['nn'] },
       ];
       rows = visibleRows(table, partitionFor(table, user)).map((row) => ({ ...row.values, _seq: row.seq, _deleted: false }));
       where = `${definition.namespace}.${definition.name}`;
@@ -152,16 +163,16 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
     if (statement.items.some((item) => item.kind === 'count-star')) {
       if (statement.items.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', 'COUNT(*) cannot be combined with other select items here');
-      return { schema: [{ name: 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[filtered.length]], row_count: 1 };
+      return { schema: [{ name: 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[String(filtered.length)]], row_count: 1 };
     }
     const projection = project(statement.items, columns, where);
     sortRows(filtered, statement.orderBy);
     const limit = Math.min(statement.limit ?? options.defaultQueryLimit, options.maxQueryLimit);
     const offset = statement.offset ?? 0;
     const page = filtered.slice(offset, offset + limit);
-    const resultRows = page.map((row) => projection.map((column) => row[column.name] ?? null));
+    const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, row[column.name] ?? null)));
     return {
-      schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index })),
+      schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index, ...(column.flags ? { flags: column.flags } : {}) })),
       ...(resultRows.length > 0 ? { rows: resultRows } : {}),
       row_count: resultRows.length,
     };
@@ -170,7 +181,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   function project(items: readonly SelectItem[], columns: readonly ResultColumn[], where: string): ResultColumn[] {
     const projection: ResultColumn[] = [];
     for (const item of items) {
-      if (item.kind === 'star') projection.push(...columns.filter((column) => !SYSTEM_COLUMNS.has(column.name)));
+      // kalamdb-server 0.4.3 includes _seq and _deleted in SELECT * (measured).
+      if (item.kind === 'star') projection.push(...columns);
       else if (item.kind === 'column') {
         assertColumnsExist([item.name], columns, where);
         projection.push(columns.find((column) => column.name === item.name)!);
@@ -188,7 +200,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const dataType: ColumnTypeName = typeof value === 'number' ? (Number.isInteger(value) ? 'BigInt' : 'Double') : typeof value === 'boolean' ? 'Boolean' : 'Text';
       const name = typeof value === 'number' && Number.isInteger(value) ? `Int64(${value})` : typeof value === 'string' ? `Utf8("${value}")` : item.text;
       schema.push({ name, data_type: dataType, index: schema.length });
-      row.push(value);
+      row.push(asJson(dataType, value));
     }
     return { schema, rows: [row], row_count: 1 };
   }
@@ -366,10 +378,27 @@ export function createExecutor(options: ExecutorOptions): Executor {
     } else tables = [...state.tables.values()];
     const flushable = tables.filter((table) => table.definition.type !== 'stream');
     if (statement.table && flushable.length === 0) throw new SqlError('SQL_EXECUTION_ERROR', 'STREAM tables never flush to Parquet');
+    if (statement.table) {
+      const { namespace, name } = flushable[0]!.definition;
+      const request = await options.flusher.enqueue(flushable[0]!);
+      const message =
+        request.kind === 'started'
+          ? `Storage flush started for table '${namespace}.${name}'. Job ID: ${request.jobId}`
+          : request.kind === 'already-queued'
+            ? `Storage flush skipped: a flush is already queued or running for table '${namespace}.${name}'`
+            : `Storage flush skipped: no pending writes for table '${namespace}.${name}'`;
+      return { row_count: 0, message };
+    }
     const jobIds: string[] = [];
-    for (const table of flushable) jobIds.push(await options.flusher.enqueue(table));
-    const what = statement.table ? `table ${flushable[0]!.definition.namespace}.${flushable[0]!.definition.name}` : `${flushable.length} table(s)`;
-    return { row_count: 0, message: `Flush started for ${what}. Job ID: ${jobIds.join(', ')}` };
+    let pending = false;
+    for (const table of flushable) {
+      const request = await options.flusher.enqueue(table);
+      if (request.kind !== 'no-pending-writes') pending = true;
+      if (request.kind === 'started') jobIds.push(request.jobId);
+    }
+    const where = statement.namespace ?? 'all namespaces';
+    if (!pending) return { row_count: 0, message: `Storage flush skipped: no pending writes in namespace '${where}'` };
+    return { row_count: 0, message: `Storage flush started for ${jobIds.length} table(s) in namespace '${where}'. Job IDs: [${jobIds.join(', ')}]` };
   }
 
   async function dropTable(ref: TableRef, ifExists: boolean, session: Session): Promise<StatementResult> {
@@ -383,7 +412,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   return {
-    execute: (statement, session) => execute(statement, session),
+    // kalamdb-server 0.4.3 names the acting user in every result (`as_user: "root"` for plain statements).
+    execute: async (statement, session) => ({ as_user: session.user, ...(await execute(statement, session)) }),
     async settle() {
       while (owedWrites.size > 0) await Promise.all([...owedWrites]);
     },

@@ -63,7 +63,7 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(await server.sql('SELECT 1', { authorization: `Bearer ${login.body.refresh_token}` }), 401, 'UNAUTHORIZED');
     const ok = await server.sql('SELECT 1', { authorization: `Bearer ${login.body.access_token}` });
     expect(ok.status).to.equal(200);
-    expect(ok.body.results[0].rows).to.deep.equal([[1]]);
+    expect(ok.body.results[0].rows).to.deep.equal([['1']]);
   });
 
   it('error codes: INVALID_SQL, EMPTY_SQL, TABLE_NOT_FOUND, BATCH_PARSE_ERROR', async () => {
@@ -88,7 +88,7 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(within, 400, 'SQL_EXECUTION_ERROR');
     expect(within.body.error.message).to.match(/duplicate|primary key/i);
     const rows = await server.query('SELECT id, payload FROM chaos.shared_t');
-    expect(rows.rows).to.deep.equal([[1, 'one']]);
+    expect(rows.rows).to.deep.equal([['1', 'one']]);
   });
 
   it('result shape: INSERT has row_count and message but no schema/rows; empty SELECT has schema but no rows', async () => {
@@ -102,8 +102,9 @@ describe('reference server HTTP API (real process)', function () {
     const empty = await server.query('SELECT id, payload FROM chaos.shared_t');
     expect(empty).to.not.have.property('rows');
     expect(empty.row_count).to.equal(0);
+    // Flags as kalamdb-server 0.4.3 gives them: a primary key is pk, nn, uq; a nullable column has none.
     expect(empty.schema).to.deep.equal([
-      { name: 'id', data_type: 'BigInt', index: 0 },
+      { name: 'id', data_type: 'BigInt', index: 0, flags: ['pk', 'nn', 'uq'] },
       { name: 'payload', data_type: 'Text', index: 1 },
     ]);
 
@@ -115,12 +116,14 @@ describe('reference server HTTP API (real process)', function () {
 
     const select = await server.query('SELECT * FROM chaos.shared_t');
     expect(select.row_count).to.equal(2);
-    expect(select.rows).to.deep.equal([
-      [1, "it's"],
-      [2, 'x;y'],
+    // SELECT * ends with _seq and _deleted; BigInt values are decimal strings (kalamdb-server 0.4.3).
+    expect(select.schema!.map((column) => column.name)).to.deep.equal(['id', 'payload', '_seq', '_deleted']);
+    expect(select.rows!.map((row) => [row[0], row[1], typeof row[2], row[3]])).to.deep.equal([
+      ['1', "it's", 'string', false],
+      ['2', 'x;y', 'string', false],
     ]);
     const count = await server.query('SELECT COUNT(*) FROM chaos.shared_t');
-    expect(count.rows).to.deep.equal([[2]]);
+    expect(count.rows).to.deep.equal([['2']]);
     expect(count.row_count).to.equal(1);
   });
 
@@ -129,7 +132,7 @@ describe('reference server HTTP API (real process)', function () {
     await server.query(SETUP);
     const inserted = await server.query(`INSERT INTO chaos.shared_t (id, payload) VALUES ${values(1, 1200)}`);
     expect(inserted.row_count).to.equal(1200);
-    expect((await server.query('SELECT COUNT(*) FROM chaos.shared_t')).rows).to.deep.equal([[1200]]);
+    expect((await server.query('SELECT COUNT(*) FROM chaos.shared_t')).rows).to.deep.equal([['1200']]);
 
     const defaulted = await server.query('SELECT id FROM chaos.shared_t');
     expect(defaulted.row_count).to.equal(50);
@@ -155,7 +158,7 @@ describe('reference server HTTP API (real process)', function () {
     expect(bob.row_count).to.equal(0);
     expect(bob).to.not.have.property('rows');
     const bobCount = await server.query("EXECUTE AS USER 'bob' (SELECT COUNT(*) FROM chaos.user_t)");
-    expect(bobCount.rows).to.deep.equal([[0]]);
+    expect(bobCount.rows).to.deep.equal([['0']]);
 
     // The same key in another partition is no duplicate.
     const bobInsert = await server.query("EXECUTE AS USER 'bob' (INSERT INTO chaos.user_t (id, payload) VALUES (1, 'b1'))");
@@ -164,14 +167,14 @@ describe('reference server HTTP API (real process)', function () {
     const alice = await server.query("EXECUTE AS USER 'alice' (SELECT id, payload FROM chaos.user_t)");
     expect(alice.as_user).to.equal('alice');
     expect(alice.rows).to.deep.equal([
-      [1, 'a1'],
-      [2, 'a2'],
+      ['1', 'a1'],
+      ['2', 'a2'],
     ]);
-    expect((await server.query("EXECUTE AS USER 'bob' (SELECT id, payload FROM chaos.user_t)")).rows).to.deep.equal([[1, 'b1']]);
+    expect((await server.query("EXECUTE AS USER 'bob' (SELECT id, payload FROM chaos.user_t)")).rows).to.deep.equal([['1', 'b1']]);
     // root's own partition holds none of them.
-    expect((await server.query('SELECT COUNT(*) FROM chaos.user_t')).rows).to.deep.equal([[0]]);
-    // A plain statement has no as_user.
-    expect(await server.query('SELECT COUNT(*) FROM chaos.user_t')).to.not.have.property('as_user');
+    expect((await server.query('SELECT COUNT(*) FROM chaos.user_t')).rows).to.deep.equal([['0']]);
+    // A plain statement names its own user (kalamdb-server 0.4.3).
+    expect(await server.query('SELECT COUNT(*) FROM chaos.user_t')).to.have.property('as_user', 'root');
   });
 
   it('system.tables and system.namespaces list what was created, with stable created_at', async () => {
@@ -188,24 +191,28 @@ describe('reference server HTTP API (real process)', function () {
     const namespaceCreated = namespaceRow![2] as number;
     expect(namespaceCreated).to.be.within(before - 1, after + 1);
 
-    const tablesSql = 'SELECT table_name, namespace_id, table_type, flush_policy, created_at FROM system.tables ORDER BY table_name';
+    // kalamdb-server 0.4.3: no table_id column, table_type lowercase, the flush policy inside options, times in microseconds.
+    const tablesSql = 'SELECT table_name, namespace_id, table_type, options, created_at FROM system.tables ORDER BY table_name';
     const tables = await server.query(tablesSql);
-    expect(tables.rows!.map((row) => row.slice(0, 4))).to.deep.equal([
+    expect(tables.rows!.map((row) => [...row.slice(0, 3), (JSON.parse(row[3] as string) as { flush_policy: unknown }).flush_policy])).to.deep.equal([
       ['shared_t', 'chaos', 'shared', null],
       ['user_t', 'chaos', 'user', 'rows:100'],
     ]);
-    for (const row of tables.rows!) expect(row[4] as number).to.be.within(before - 1, after + 1);
+    for (const row of tables.rows!) expect((row[4] as number) / 1000).to.be.within(before - 1, after + 1);
+    const all = await server.query('SELECT * FROM system.tables');
+    expect(all.schema!.map((column) => column.name)).to.deep.equal(['namespace_id', 'table_name', 'table_type', 'storage_id', 'version', 'options', 'comment', 'updated_at', 'created_at']);
 
     // Re-running the IF NOT EXISTS setup changes nothing, created_at included.
     await server.query(SETUP);
     expect((await server.query(tablesSql)).rows).to.deep.equal(tables.rows);
     expect((await server.query('SELECT namespace_id, name, created_at, table_count FROM system.namespaces')).rows).to.deep.equal(namespaces.rows);
 
-    const columns = await server.query("SELECT columns FROM system.tables WHERE table_name = 'user_t'");
-    const parsed = JSON.parse(columns.rows![0]![0] as string) as { column_name: string; is_primary_key: boolean }[];
-    expect(parsed.map((column) => [column.column_name, column.is_primary_key])).to.deep.equal([
-      ['id', true],
-      ['payload', false],
+    const columns = await server.query('SELECT * FROM chaos.user_t LIMIT 1');
+    expect(columns.schema!.map((column) => [column.name, column.flags ?? []])).to.deep.equal([
+      ['id', ['pk', 'nn', 'uq']],
+      ['payload', []],
+      ['_seq', ['nn']],
+      ['_deleted', ['nn']],
     ]);
   });
 
@@ -216,8 +223,8 @@ describe('reference server HTTP API (real process)', function () {
     await server.query('DROP TABLE chaos.shared_t');
     expect((await server.query('SELECT table_name FROM system.tables')).rows).to.deep.equal([['user_t']]);
     await server.query('DROP NAMESPACE IF EXISTS chaos CASCADE');
-    expect((await server.query('SELECT COUNT(*) FROM system.tables')).rows).to.deep.equal([[0]]);
-    expect((await server.query('SELECT COUNT(*) FROM system.namespaces')).rows).to.deep.equal([[0]]);
+    expect((await server.query('SELECT COUNT(*) FROM system.tables')).rows).to.deep.equal([['0']]);
+    expect((await server.query('SELECT COUNT(*) FROM system.namespaces')).rows).to.deep.equal([['0']]);
     expectSqlError(await server.sql('SELECT * FROM chaos.user_t'), 404, 'TABLE_NOT_FOUND');
   });
 
