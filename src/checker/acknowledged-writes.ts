@@ -90,7 +90,8 @@ export async function checkAcknowledgedWrites(options: AcknowledgedWritesCheckOp
       const message = (error as Error).message;
       violations.push({ kind: 'unreadable', ...scope, error: message });
       // A table that no longer exists holds none of its acknowledged rows: name them.
-      if (message.includes('TABLE_NOT_FOUND')) {
+      // kalamdb-server 0.4.3 answers SQL_EXECUTION_ERROR "... Table not found: ..."; older builds TABLE_NOT_FOUND.
+      if (message.includes('TABLE_NOT_FOUND') || message.includes('Table not found')) {
         const gone = compareScope(options.ledger.rowsIn(scope), { rows: [], countStar: 0 }).violations.filter((violation) => violation.kind === 'lost');
         violations.push(...gone);
       }

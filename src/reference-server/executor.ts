@@ -49,6 +49,11 @@ export interface Executor {
 const TABLE_OPTIONS = new Set(['TYPE', 'FLUSH_POLICY', 'STORAGE_ID', 'TTL_SECONDS', 'ACCESS_LEVEL']);
 const SYSTEM_COLUMNS = new Set(['_seq', '_deleted']);
 
+/** A missing table as kalamdb-server 0.4.3 reports it: an execution error from DataFusion's planner (HTTP 400). */
+function tableNotFound(namespace: string, name: string): SqlError {
+  return new SqlError('SQL_EXECUTION_ERROR', `Table not found: Error during planning: table 'kalam.${namespace}.${name}' not found`);
+}
+
 /** KalamDB 0.4.3 answers BigInt (Int64) values as decimal strings, so 64-bit values stay exact. */
 function asJson(dataType: string, value: Value): Value {
   return dataType === 'BigInt' && typeof value === 'number' ? String(value) : value;
@@ -72,7 +77,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   function resolveTable(ref: TableRef, session: Session): TableState {
     const namespace = ref.namespace ?? session.namespace;
     const table = state.tables.get(tableKey(namespace, ref.name));
-    if (!table) throw new SqlError('TABLE_NOT_FOUND', `Table '${namespace}.${ref.name}' not found`);
+    if (!table) throw tableNotFound(namespace, ref.name);
     return table;
   }
 
@@ -140,7 +145,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return selectLiterals(statement.items);
     } else if (statement.from.namespace === 'system') {
       const system = SYSTEM_TABLES[statement.from.name];
-      if (!system) throw new SqlError('TABLE_NOT_FOUND', `Table 'system.${statement.from.name}' not found`);
+      if (!system) throw tableNotFound('system', statement.from.name);
       columns = system.columns;
       rows = system.rows(state);
       where = `system.${statement.from.name}`;
@@ -232,7 +237,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (keysOfStatement.has(key) || committed.has(key) || reserved.has(key)) {
         throw new SqlError(
           'SQL_EXECUTION_ERROR',
-          `Primary key violation: duplicate value ${JSON.stringify(key)} for column '${definition.primaryKey}' in ${definition.namespace}.${definition.name}`,
+          // kalamdb-server 0.4.3's wording, its wrapping included (measured).
+          `Execution error: Raft error: Internal error: Provider error: Execution error: Failed to insert batch: Already exists: Primary key violation: value '${String(key)}' already exists in column '${definition.primaryKey}'`,
         );
       }
       keysOfStatement.add(key);
@@ -311,10 +317,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (name === 'system') throw new SqlError('SQL_EXECUTION_ERROR', "Namespace 'system' is reserved");
     if (state.namespaces.has(name)) {
       if (ifNotExists) return { row_count: 0, message: `Namespace '${name}' already exists` };
-      throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${name}' already exists`);
+      throw new SqlError('SQL_EXECUTION_ERROR', `Already exists: Namespace '${name}' already exists`);
     }
     await commit({ op: 'create-namespace', namespace: { name, createdAt: Date.now() } });
-    return { row_count: 0, message: `Namespace '${name}' created` };
+    return { row_count: 0, message: `Namespace '${name}' created successfully` };
   }
 
   async function dropNamespace(name: string, ifExists: boolean, cascade: boolean): Promise<StatementResult> {
@@ -336,7 +342,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     assertName(name, 'table');
     if (!state.namespaces.has(namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${namespace}' does not exist`);
     if (state.tables.has(tableKey(namespace, name))) {
-      if (statement.ifNotExists) return { row_count: 0, message: `Table '${namespace}.${name}' already exists` };
+      // kalamdb-server 0.4.3 says created even when IF NOT EXISTS found the table (measured).
+      if (statement.ifNotExists) return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${state.tables.get(tableKey(namespace, name))!.definition.type} table ${namespace}.${name} created successfully` };
       throw new SqlError('SQL_EXECUTION_ERROR', `Table '${namespace}.${name}' already exists`);
     }
     for (const key of Object.keys(statement.options)) {
@@ -366,7 +373,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       schemaVersion: 1,
     };
     await commit({ op: 'create-table', table: definition });
-    return { row_count: 0, message: `Table '${namespace}.${name}' created` };
+    return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${type} table ${namespace}.${name} created successfully` };
   }
 
   async function flush(statement: Extract<Statement, { kind: 'flush' }>, session: Session): Promise<StatementResult> {
@@ -405,7 +412,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const namespace = ref.namespace ?? session.namespace;
     if (!state.tables.has(tableKey(namespace, ref.name))) {
       if (ifExists) return { row_count: 0, message: `Table '${namespace}.${ref.name}' does not exist` };
-      throw new SqlError('TABLE_NOT_FOUND', `Table '${namespace}.${ref.name}' not found`);
+      throw tableNotFound(namespace, ref.name);
     }
     await commit({ op: 'drop-table', table: tableKey(namespace, ref.name) });
     return { row_count: 0, message: `Table '${namespace}.${ref.name}' dropped` };

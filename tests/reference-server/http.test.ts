@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '../../src/util/wait.js';
 import { basicHeader, idsOf, ROOT_PASSWORD, useReferenceServers, type RunningServer } from '../support/reference-server.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -22,7 +24,7 @@ function expectSqlError(response: { status: number; body: any }, status: number,
   expect(response.body.took).to.be.a('number');
   expect(response.body.error.code).to.equal(code);
   expect(response.body.error.message).to.be.a('string').and.not.equal('');
-  expect(response.body.error).to.have.property('details', null);
+  expect(response.body.error).to.have.property('details');
 }
 
 describe('reference server HTTP API (real process)', function () {
@@ -72,8 +74,8 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(await server.sql("SELECT 'unterminated"), 400, 'INVALID_SQL');
     expectSqlError(await server.sql('   '), 400, 'EMPTY_SQL');
     expectSqlError(await server.sql(' ; -- nothing'), 400, 'EMPTY_SQL');
-    expectSqlError(await server.sql('SELECT * FROM chaos.nope'), 404, 'TABLE_NOT_FOUND');
-    expectSqlError(await server.sql('SELECT * FROM system.nope'), 404, 'TABLE_NOT_FOUND');
+    expectSqlError(await server.sql('SELECT * FROM chaos.nope'), 400, 'SQL_EXECUTION_ERROR');
+    expectSqlError(await server.sql('SELECT * FROM system.nope'), 400, 'SQL_EXECUTION_ERROR');
     expectSqlError(await server.sql('SELECT 1; SELEC 2'), 400, 'BATCH_PARSE_ERROR');
     const notJson = await server.post('/v1/api/sql', 'x', { authorization: `Bearer ${await server.token()}` });
     expect(notJson.status).to.equal(400);
@@ -89,6 +91,48 @@ describe('reference server HTTP API (real process)', function () {
     expect(within.body.error.message).to.match(/duplicate|primary key/i);
     const rows = await server.query('SELECT id, payload FROM chaos.shared_t');
     expect(rows.rows).to.deep.equal([['1', 'one']]);
+  });
+
+  it('answers and errors word for word as kalamdb-server 0.4.3-rc.4 gives them (measured)', async () => {
+    const server = await start();
+    const message = async (sql: string) => (await server.query(sql)).message;
+    expect(await message('CREATE NAMESPACE chaos')).to.equal("Namespace 'chaos' created successfully");
+    expect(await message('CREATE NAMESPACE IF NOT EXISTS chaos')).to.equal("Namespace 'chaos' already exists");
+    expect(await message("CREATE TABLE chaos.s (id BIGINT PRIMARY KEY, v TEXT) WITH (TYPE='SHARED')")).to.equal('CREATE TABLE via Raft consensus: shared table chaos.s created successfully');
+    expect(await message("CREATE TABLE IF NOT EXISTS chaos.s (id BIGINT PRIMARY KEY, v TEXT) WITH (TYPE='SHARED')")).to.equal('CREATE TABLE via Raft consensus: shared table chaos.s created successfully');
+    expect(await message("CREATE TABLE chaos.u (id BIGINT PRIMARY KEY, v TEXT) WITH (TYPE='USER')")).to.equal('CREATE TABLE via Raft consensus: user table chaos.u created successfully');
+    expect(await message("INSERT INTO chaos.s (id, v) VALUES (1, 'a'), (2, 'b')")).to.equal('Inserted 2 row(s)');
+    expect((await server.sql('CREATE NAMESPACE chaos')).body.error).to.deep.equal({
+      code: 'SQL_EXECUTION_ERROR',
+      message: "Statement 1 failed: Already exists: Namespace 'chaos' already exists",
+      details: 'CREATE NAMESPACE chaos',
+    });
+    expect((await server.sql("CREATE NAMESPACE n2; INSERT INTO chaos.s (id, v) VALUES (1, 'a')")).body.error).to.deep.equal({
+      code: 'SQL_EXECUTION_ERROR',
+      message:
+        "Statement 2 failed: Execution error: Raft error: Internal error: Provider error: Execution error: Failed to insert batch: Already exists: Primary key violation: value '1' already exists in column 'id'",
+      details: "INSERT INTO chaos.s (id, v) VALUES (1, 'a')",
+    });
+    for (const sql of ['SELECT * FROM chaos.missing', 'INSERT INTO chaos.missing (id) VALUES (1)']) {
+      const missing = await server.sql(sql);
+      expect(missing.status).to.equal(400);
+      expect(missing.body.error).to.deep.equal({ code: 'SQL_EXECUTION_ERROR', message: "Statement 1 failed: Table not found: Error during planning: table 'kalam.chaos.missing' not found", details: sql });
+    }
+    expect(await message('STORAGE FLUSH TABLE chaos.u')).to.equal("Storage flush skipped: no pending writes for table 'chaos.u'");
+    const started = await message('STORAGE FLUSH TABLE chaos.s');
+    expect(started).to.match(/^Storage flush started for table 'chaos\.s'\. Job ID: FL-[0-9a-f]{12}$/);
+    const jobId = started!.slice(started!.indexOf('FL-'));
+    const job = await waitFor(
+      async () => {
+        const row = (await server.query(`SELECT job_id, status, parameters, message FROM system.jobs WHERE job_id = '${jobId}'`)).rows?.[0];
+        return row?.[1] === 'completed' ? row : undefined;
+      },
+      { what: `flush job ${jobId} to complete`, timeoutMs: 10_000, intervalMs: 10 },
+    );
+    expect(job).to.deep.equal([jobId, 'completed', '{"flush_threshold":null,"table_id":"chaos.s","table_type":"Shared"}', '{"message":"Flushed chaos:s successfully (2 rows, 1 files)"}']);
+    const manifest = await readFile(join(server.dataDir!, 'storage', 'chaos', 's', 'manifest.json'), 'utf8');
+    expect(manifest).to.match(/^\{"table_id":"chaos\.s","user_id":null,"version":2,"created_at":\d+,"updated_at":\d+,"segments":\[\{"min_seq":\d+,"max_seq":\d+,"row_count":2,"size_bytes":\d+,"created_at":\d+,"id":"batch-0\.parquet","path":"batch-0\.parquet","column_stats":\{"1":\{"min":\{"Int64":"1"\},"max":\{"Int64":"2"\},"null_count":0\}\},"schema_version":1,"status":"committed"\}\],"last_sequence_number":0,"files":null,"vector_indexes":\{\}\}$/);
+    expect(await message('STORAGE FLUSH TABLE chaos.s')).to.equal("Storage flush skipped: no pending writes for table 'chaos.s'");
   });
 
   it('result shape: INSERT has row_count and message but no schema/rows; empty SELECT has schema but no rows', async () => {
@@ -225,7 +269,7 @@ describe('reference server HTTP API (real process)', function () {
     await server.query('DROP NAMESPACE IF EXISTS chaos CASCADE');
     expect((await server.query('SELECT COUNT(*) FROM system.tables')).rows).to.deep.equal([['0']]);
     expect((await server.query('SELECT COUNT(*) FROM system.namespaces')).rows).to.deep.equal([['0']]);
-    expectSqlError(await server.sql('SELECT * FROM chaos.user_t'), 404, 'TABLE_NOT_FOUND');
+    expectSqlError(await server.sql('SELECT * FROM chaos.user_t'), 400, 'SQL_EXECUTION_ERROR');
   });
 
   it('Basic auth is refused without --accept-basic-auth', async () => {
