@@ -8,7 +8,7 @@
  * Unknown extra properties are tolerated (forward compatibility); `files` and
  * `vector_indexes` are kept as raw JSON. `column_stats` may be absent (treated as `{}`).
  */
-import { parseJsonExact, type JsonValue } from './json.js';
+import { parseJsonExact, stringifyJsonExact, type JsonValue } from './json.js';
 
 export type SegmentStatus = 'in_progress' | 'committed' | 'tombstone';
 export const SEGMENT_STATUSES: readonly SegmentStatus[] = ['in_progress', 'committed', 'tombstone'];
@@ -230,7 +230,6 @@ export function parseManifest(text: string): ParseManifestResult {
  * integers written exactly.
  */
 export function stringifyManifest(manifest: Manifest): string {
-  const marker = '__kalam_bigint__';
   const ordered = {
     table_id: `${manifest.table_id.namespace_id}.${manifest.table_id.table_name}`,
     user_id: manifest.user_id,
@@ -253,6 +252,5 @@ export function stringifyManifest(manifest: Manifest): string {
     files: manifest.files ?? null,
     vector_indexes: manifest.vector_indexes ?? {},
   };
-  const text = JSON.stringify(ordered, (_k, v: unknown) => (typeof v === 'bigint' ? `${marker}${v.toString()}${marker}` : v));
-  return text.replace(new RegExp(`"${marker}(-?\\d+)${marker}"`, 'g'), '$1');
+  return stringifyJsonExact(ordered);
 }
