@@ -3,6 +3,8 @@ export interface ColumnInfo {
   readonly name: string;
   readonly data_type: string;
   readonly index: number;
+  /** 'pk', 'nn', 'uq' (KalamDB 0.4.3); absent when a column has none. */
+  readonly flags?: readonly string[];
 }
 
 export interface StatementResult {

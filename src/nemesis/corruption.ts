@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, lstat, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Random } from '../util/random.js';
+import { parseJsonExact, stringifyJsonExact } from '../storage/json.js';
 
 export const MANIFEST_CORRUPTIONS = [
   'truncate',
@@ -78,7 +79,8 @@ export async function applyCorruption(options: {
   const withSegments: { path: string; manifest: ManifestLike }[] = [];
   for (const path of manifests) {
     try {
-      const manifest = JSON.parse(await readFile(path, 'utf8')) as ManifestLike;
+      // Exact integers: KalamDB's 64-bit _seq bounds must survive the rewrite unchanged.
+      const manifest = parseJsonExact(await readFile(path, 'utf8')) as unknown as ManifestLike;
       if (Array.isArray(manifest.segments) && manifest.segments.length > 0) withSegments.push({ path, manifest });
     } catch {
       // an unparseable manifest has no segments to aim at
@@ -166,9 +168,8 @@ function damageManifest(kind: ManifestCorruption, bytes: Buffer, manifest: Manif
   const rewrite = (change: (m: ManifestLike) => string) => {
     const copy = structuredClone(manifest);
     const detail = change(copy);
-    // Keep the file's own layout: the binary writes compact JSON on one line.
-    const pretty = bytes.includes(0x0a);
-    return { bytes: Buffer.from(pretty ? JSON.stringify(copy, null, 2) : JSON.stringify(copy)), detail };
+    // The binary's compact one-line shape, only the named field changed.
+    return { bytes: Buffer.from(stringifyJsonExact(copy)), detail };
   };
   const segmentIndex = random.int(0, manifest.segments.length - 1);
   switch (kind) {

@@ -52,6 +52,25 @@ export function flushJobTable(parameters: unknown): { namespace?: string; table?
   return out;
 }
 
+/**
+ * The text of a job's `message`: KalamDB stores a finished job's result as JSON text
+ * (`{"message":"Flushed ns:t successfully (2 rows, 1 files)"}`) and a failure as plain text
+ * (`Server restarted`); both read as the plain sentence.
+ */
+export function flushJobMessage(message: unknown): string | undefined {
+  if (typeof message !== 'string') return undefined;
+  if (!message.startsWith('{')) return message;
+  try {
+    const value = JSON.parse(message) as unknown;
+    if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).message === 'string') {
+      return (value as Record<string, string>).message;
+    }
+  } catch {
+    // not JSON after all: keep the text as it is
+  }
+  return message;
+}
+
 /** Every flush job in system.jobs, oldest first as the server returns them. */
 export async function listFlushJobs(client: JobsQueryClient): Promise<FlushJob[]> {
   const result = await client.query('SELECT * FROM system.jobs');
@@ -65,11 +84,13 @@ export async function listFlushJobs(client: JobsQueryClient): Promise<FlushJob[]
     };
     if (namespace !== undefined) job.namespace = namespace;
     if (table !== undefined) job.table = table;
-    if (typeof row.message === 'string') job.message = row.message;
+    const message = flushJobMessage(row.message);
+    if (message !== undefined) job.message = message;
     if (row.created_at !== undefined) job.createdAt = row.created_at;
     if (row.started_at !== undefined) job.startedAt = row.started_at;
     if (row.finished_at !== undefined) job.finishedAt = row.finished_at;
     if (typeof row.retry_count === 'number') job.retryCount = row.retry_count;
+    else if (typeof row.retry_count === 'string' && /^\d+$/.test(row.retry_count)) job.retryCount = Number(row.retry_count);
     jobs.push(job);
   }
   return jobs;

@@ -17,27 +17,41 @@ import { ensureDurableDir } from './durable-dir.js';
  *   storage/{namespace}/{table}/{userId}/manifest.json, batch-N.parquet  USER
  */
 
+/**
+ * A segment entry, its keys in the order KalamDB 0.4.3 writes them. `id` is the file name
+ * ("batch-0.parquet"); `column_stats` is keyed by column id and covers the primary key only, each
+ * bound a tagged scalar such as {"Int64":"1"}.
+ */
 export interface SegmentEntry {
-  readonly id: string;
-  readonly path: string;
   readonly min_seq: number;
   readonly max_seq: number;
   readonly row_count: number;
   readonly size_bytes: number;
   readonly created_at: number;
+  readonly id: string;
+  readonly path: string;
+  readonly column_stats: Record<string, { min: TaggedScalar | null; max: TaggedScalar | null; null_count: number }>;
   readonly schema_version: number;
   readonly status: 'in_progress' | 'committed' | 'tombstone';
-  readonly column_stats: Record<string, { min: Value; max: Value; null_count: number }>;
 }
 
+/** A DataFusion ScalarValue as serde writes it: {"Int64":"1"}, {"Utf8":"a"}, ... */
+export type TaggedScalar = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * manifest.json as KalamDB 0.4.3 writes it: compact one-line JSON, `table_id` the string
+ * "ns.table", `last_sequence_number` the highest batch number N of batch-N.parquet (not a _seq).
+ */
 export interface Manifest {
-  readonly table_id: { readonly namespace_id: string; readonly table_name: string };
+  readonly table_id: string;
   readonly user_id: string | null;
   readonly version: number;
   readonly created_at: number;
   readonly updated_at: number;
-  readonly last_sequence_number: number;
   readonly segments: readonly SegmentEntry[];
+  readonly last_sequence_number: number;
+  readonly files: null;
+  readonly vector_indexes: Readonly<Record<string, never>>;
 }
 
 /** One scope of the cold tier: a table (SHARED) or a table and user (USER), in memory. */
@@ -121,24 +135,69 @@ function fromParquet(value: unknown): Value {
   return value as Value;
 }
 
+/** KalamDB keeps min/max/null_count of the primary key column only, keyed by its column id. */
 export function columnStats(table: TableDefinition, rows: readonly StoredRow[]): SegmentEntry['column_stats'] {
-  const stats: Record<string, { min: Value; max: Value; null_count: number }> = {};
-  for (const column of table.columns) {
-    let min: Value = null;
-    let max: Value = null;
-    let nulls = 0;
-    for (const row of rows) {
-      const value = row.values[column.name] ?? null;
-      if (value === null) {
-        nulls++;
-        continue;
-      }
-      if (min === null || value < min) min = value;
-      if (max === null || value > max) max = value;
+  const ordinal = table.columns.findIndex((column) => column.name === table.primaryKey);
+  const column = table.columns[ordinal];
+  if (!column) return {};
+  let min: Value = null;
+  let max: Value = null;
+  let nulls = 0;
+  for (const row of rows) {
+    const value = row.values[column.name] ?? null;
+    if (value === null) {
+      nulls++;
+      continue;
     }
-    stats[column.name] = { min, max, null_count: nulls };
+    if (min === null || value < min) min = value;
+    if (max === null || value > max) max = value;
   }
-  return stats;
+  return { [String(ordinal + 1)]: { min: taggedScalar(column.type, min), max: taggedScalar(column.type, max), null_count: nulls } };
+}
+
+const SCALAR_TAGS: Readonly<Record<ColumnTypeName, string>> = {
+  BigInt: 'Int64',
+  Int: 'Int32',
+  SmallInt: 'Int16',
+  Text: 'Utf8',
+  Boolean: 'Boolean',
+  Double: 'Float64',
+  Float: 'Float32',
+  Timestamp: 'TimestampMicrosecond',
+};
+
+/** Int64 is written as a decimal string (measured); other tags follow serde's plain values. */
+function taggedScalar(type: ColumnTypeName, value: Value): TaggedScalar | null {
+  if (value === null) return null;
+  const tag = SCALAR_TAGS[type];
+  return { [tag]: tag === 'Int64' ? String(value) : (value as string | number | boolean) };
+}
+
+/** The manifest KalamDB keeps for a scope before its first flush (version 1, no segments). */
+export function emptyManifest(table: TableDefinition, partition: string, now: number): Manifest {
+  return {
+    table_id: `${table.namespace}.${table.name}`,
+    user_id: table.type === 'user' ? partition : null,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    segments: [],
+    last_sequence_number: 0,
+    files: null,
+    vector_indexes: {},
+  };
+}
+
+/** The manifest with one more segment, as KalamDB's add_segment makes it. */
+export function withSegment(manifest: Manifest, segment: SegmentEntry, now: number): Manifest {
+  const batch = batchNumber(segment.path);
+  return {
+    ...manifest,
+    version: manifest.version + 1,
+    updated_at: now,
+    segments: [...manifest.segments.filter((existing) => existing.id !== segment.id), segment],
+    last_sequence_number: Number.isInteger(batch) ? Math.max(manifest.last_sequence_number, batch) : manifest.last_sequence_number,
+  };
 }
 
 /** Writes bytes to `path` and fsyncs the file before closing it. */
@@ -155,7 +214,7 @@ export async function writeDurably(path: string, bytes: Uint8Array | string): Pr
 /** temp file → fsync → rename → fsync of the folder: a reader sees the old manifest or the new one. */
 /** The manifest exactly as it is written to disk, and its digest. */
 export function manifestText(manifest: Manifest): string {
-  return JSON.stringify(manifest, null, 2);
+  return JSON.stringify(manifest);
 }
 
 export function manifestDigest(manifest: Manifest): string {
@@ -170,11 +229,14 @@ export async function writeManifestAtomically(dir: string, manifest: Manifest, b
   await syncDirectory(dir);
 }
 
+/** KalamDB's rule (0 for no segments, else last_sequence_number + 1), never reusing a listed file. */
 export function nextBatchNumber(scope: ColdScope): number {
-  let highest = -1;
-  for (const segment of scope.manifest?.segments ?? []) {
-    const match = SEGMENT_FILE.exec(segment.path);
-    if (match) highest = Math.max(highest, Number(match[1]));
+  const manifest = scope.manifest;
+  if (!manifest || manifest.segments.length === 0) return 0;
+  let highest = manifest.last_sequence_number;
+  for (const segment of manifest.segments) {
+    const batch = batchNumber(segment.path);
+    if (Number.isInteger(batch)) highest = Math.max(highest, batch);
   }
   return highest + 1;
 }
@@ -339,16 +401,16 @@ async function rebuildManifest(
       const rows = await decodeRows(table, bytes);
       const seqs = rows.map((row) => row.seq);
       segments.push({
-        id: name.replace(/\.parquet$/, ''),
-        path: name,
         min_seq: seqs.length > 0 ? Math.min(...seqs) : 0,
         max_seq: seqs.length > 0 ? Math.max(...seqs) : 0,
         row_count: rows.length,
         size_bytes: (await stat(path)).size,
         created_at: Date.now(),
+        id: name,
+        path: name,
+        column_stats: columnStats(table, rows),
         schema_version: table.schemaVersion,
         status: 'committed',
-        column_stats: columnStats(table, rows),
       });
     } catch (error) {
       unreadable.push(path);
@@ -357,14 +419,11 @@ async function rebuildManifest(
   }
   const now = Date.now();
   const manifest: Manifest = {
-    table_id: { namespace_id: table.namespace, table_name: table.name },
-    user_id: table.type === 'user' ? partition : null,
+    ...emptyManifest(table, partition, now),
     // Past every version a reader may have seen, so versions never go backwards.
     version: (hint?.version ?? 0) + 1,
-    created_at: now,
-    updated_at: now,
-    last_sequence_number: segments.reduce((max, segment) => Math.max(max, segment.max_seq), 0),
     segments,
+    last_sequence_number: files.length > 0 ? batchNumber(files[files.length - 1]!) : 0,
   };
   await writeManifestAtomically(dir, manifest);
   log.warn({ dir, segments: segments.length }, `[MANIFEST REBUILD COMPLETED] ${dir} from ${segments.length} parquet footer(s)`);

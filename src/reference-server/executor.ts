@@ -11,7 +11,7 @@ import type { Flusher } from './flush.js';
 
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
-  schema?: { name: string; data_type: ColumnTypeName; index: number }[];
+  schema?: { name: string; data_type: ColumnTypeName | 'Json'; index: number; flags?: readonly string[] }[];
   rows?: Value[][];
   row_count: number;
   message?: string;
@@ -50,6 +50,22 @@ export interface Executor {
 
 const TABLE_OPTIONS = new Set(['TYPE', 'FLUSH_POLICY', 'STORAGE_ID', 'TTL_SECONDS', 'ACCESS_LEVEL']);
 const SYSTEM_COLUMNS = new Set(['_seq', '_deleted']);
+
+/** A missing table as kalamdb-server 0.4.3 reports it: an execution error from DataFusion's planner (HTTP 400). */
+function tableNotFound(namespace: string, name: string): SqlError {
+  return new SqlError('SQL_EXECUTION_ERROR', `Table not found: Error during planning: table 'kalam.${namespace}.${name}' not found`);
+}
+
+/** KalamDB 0.4.3 answers BigInt (Int64) values as decimal strings, so 64-bit values stay exact. */
+function asJson(dataType: string, value: Value): Value {
+  return dataType === 'BigInt' && typeof value === 'number' ? String(value) : value;
+}
+
+/** KalamDB's result-schema flags of a user column: a primary key is pk, nn, uq; NOT NULL is nn. */
+function columnFlags(column: { readonly primaryKey: boolean; readonly nullable: boolean }): { flags?: readonly string[] } {
+  if (column.primaryKey) return { flags: ['pk', 'nn', 'uq'] };
+  return column.nullable ? {} : { flags: ['nn'] };
+}
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function createExecutor(options: ExecutorOptions): Executor {
@@ -64,10 +80,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const namespace = ref.namespace ?? session.namespace;
     const key = tableKey(namespace, ref.name);
     const table = state.tables.get(key);
-    if (!table) throw new SqlError('TABLE_NOT_FOUND', `Table '${namespace}.${ref.name}' not found`);
+    if (!table) throw tableNotFound(namespace, ref.name);
     if (options.unavailableTables?.has(key)) {
       if (writing) throw new SqlError('SQL_EXECUTION_ERROR', `${table.definition.type === 'user' ? 'User' : 'Shared'} table provider not found for ${key}`);
-      throw new SqlError('TABLE_NOT_FOUND', `Table '${key}' not found`);
+      throw tableNotFound(namespace, ref.name);
     }
     return table;
   }
@@ -136,7 +152,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return selectLiterals(statement.items);
     } else if (statement.from.namespace === 'system') {
       const system = SYSTEM_TABLES[statement.from.name];
-      if (!system) throw new SqlError('TABLE_NOT_FOUND', `Table 'system.${statement.from.name}' not found`);
+      if (!system) throw tableNotFound('system', statement.from.name);
       columns = system.columns;
       rows = system.rows(state);
       where = `system.${statement.from.name}`;
@@ -144,9 +160,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const table = resolveTable(statement.from, session);
       const definition = table.definition;
       columns = [
-        ...definition.columns.map((column) => ({ name: column.name, data_type: column.type })),
-        { name: '_seq', data_type: 'BigInt' as const },
-        { name: '_deleted', data_type: 'Boolean' as const },
+        ...definition.columns.map((column) => ({ name: column.name, data_type: column.type, ...columnFlags(column) })),
+        { name: '_seq', data_type: 'BigInt' as const, flags: ['nn'] },
+        { name: '_deleted', data_type: 'Boolean' as const, flags: ['nn'] },
       ];
       rows = visibleRows(table, partitionFor(table, user)).map((row) => ({ ...row.values, _seq: row.seq, _deleted: false }));
       where = `${definition.namespace}.${definition.name}`;
@@ -159,16 +175,16 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
     if (statement.items.some((item) => item.kind === 'count-star')) {
       if (statement.items.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', 'COUNT(*) cannot be combined with other select items here');
-      return { schema: [{ name: 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[filtered.length]], row_count: 1 };
+      return { schema: [{ name: 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[String(filtered.length)]], row_count: 1 };
     }
     const projection = project(statement.items, columns, where);
     sortRows(filtered, statement.orderBy);
     const limit = Math.min(statement.limit ?? options.defaultQueryLimit, options.maxQueryLimit);
     const offset = statement.offset ?? 0;
     const page = filtered.slice(offset, offset + limit);
-    const resultRows = page.map((row) => projection.map((column) => row[column.name] ?? null));
+    const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, row[column.name] ?? null)));
     return {
-      schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index })),
+      schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index, ...(column.flags ? { flags: column.flags } : {}) })),
       ...(resultRows.length > 0 ? { rows: resultRows } : {}),
       row_count: resultRows.length,
     };
@@ -177,7 +193,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   function project(items: readonly SelectItem[], columns: readonly ResultColumn[], where: string): ResultColumn[] {
     const projection: ResultColumn[] = [];
     for (const item of items) {
-      if (item.kind === 'star') projection.push(...columns.filter((column) => !SYSTEM_COLUMNS.has(column.name)));
+      // kalamdb-server 0.4.3 includes _seq and _deleted in SELECT * (measured).
+      if (item.kind === 'star') projection.push(...columns);
       else if (item.kind === 'column') {
         assertColumnsExist([item.name], columns, where);
         projection.push(columns.find((column) => column.name === item.name)!);
@@ -195,7 +212,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const dataType: ColumnTypeName = typeof value === 'number' ? (Number.isInteger(value) ? 'BigInt' : 'Double') : typeof value === 'boolean' ? 'Boolean' : 'Text';
       const name = typeof value === 'number' && Number.isInteger(value) ? `Int64(${value})` : typeof value === 'string' ? `Utf8("${value}")` : item.text;
       schema.push({ name, data_type: dataType, index: schema.length });
-      row.push(value);
+      row.push(asJson(dataType, value));
     }
     return { schema, rows: [row], row_count: 1 };
   }
@@ -227,7 +244,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (keysOfStatement.has(key) || committed.has(key) || reserved.has(key)) {
         throw new SqlError(
           'SQL_EXECUTION_ERROR',
-          `Primary key violation: duplicate value ${JSON.stringify(key)} for column '${definition.primaryKey}' in ${definition.namespace}.${definition.name}`,
+          // kalamdb-server 0.4.3's wording, its wrapping included (measured).
+          `Execution error: Raft error: Internal error: Provider error: Execution error: Failed to insert batch: Already exists: Primary key violation: value '${String(key)}' already exists in column '${definition.primaryKey}'`,
         );
       }
       keysOfStatement.add(key);
@@ -306,10 +324,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (name === 'system') throw new SqlError('SQL_EXECUTION_ERROR', "Namespace 'system' is reserved");
     if (state.namespaces.has(name)) {
       if (ifNotExists) return { row_count: 0, message: `Namespace '${name}' already exists` };
-      throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${name}' already exists`);
+      throw new SqlError('SQL_EXECUTION_ERROR', `Already exists: Namespace '${name}' already exists`);
     }
     await commit({ op: 'create-namespace', namespace: { name, createdAt: Date.now() } });
-    return { row_count: 0, message: `Namespace '${name}' created` };
+    return { row_count: 0, message: `Namespace '${name}' created successfully` };
   }
 
   async function dropNamespace(name: string, ifExists: boolean, cascade: boolean): Promise<StatementResult> {
@@ -331,7 +349,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     assertName(name, 'table');
     if (!state.namespaces.has(namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${namespace}' does not exist`);
     if (state.tables.has(tableKey(namespace, name))) {
-      if (statement.ifNotExists) return { row_count: 0, message: `Table '${namespace}.${name}' already exists` };
+      // kalamdb-server 0.4.3 says created even when IF NOT EXISTS found the table (measured).
+      if (statement.ifNotExists) return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${state.tables.get(tableKey(namespace, name))!.definition.type} table ${namespace}.${name} created successfully` };
       throw new SqlError('SQL_EXECUTION_ERROR', `Table '${namespace}.${name}' already exists`);
     }
     for (const key of Object.keys(statement.options)) {
@@ -361,7 +380,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       schemaVersion: 1,
     };
     await commit({ op: 'create-table', table: definition });
-    return { row_count: 0, message: `Table '${namespace}.${name}' created` };
+    return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${type} table ${namespace}.${name} created successfully` };
   }
 
   async function flush(statement: Extract<Statement, { kind: 'flush' }>, session: Session): Promise<StatementResult> {
@@ -375,24 +394,42 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (statement.table && flushable.length === 0) throw new SqlError('SQL_EXECUTION_ERROR', 'STREAM tables never flush to Parquet');
     const stale = statement.table ? options.flusher.staleJobOf(flushable[0]!) : undefined;
     if (stale) return { row_count: 0, message: `Storage flush skipped: a flush is already queued or running for table '${stale.namespace}.${stale.table}'` };
+    if (statement.table) {
+      const { namespace, name } = flushable[0]!.definition;
+      const request = await options.flusher.enqueue(flushable[0]!);
+      const message =
+        request.kind === 'started'
+          ? `Storage flush started for table '${namespace}.${name}'. Job ID: ${request.jobId}`
+          : request.kind === 'already-queued'
+            ? `Storage flush skipped: a flush is already queued or running for table '${namespace}.${name}'`
+            : `Storage flush skipped: no pending writes for table '${namespace}.${name}'`;
+      return { row_count: 0, message };
+    }
     const jobIds: string[] = [];
-    for (const table of flushable) jobIds.push(await options.flusher.enqueue(table));
-    const what = statement.table ? `table ${flushable[0]!.definition.namespace}.${flushable[0]!.definition.name}` : `${flushable.length} table(s)`;
-    return { row_count: 0, message: `Flush started for ${what}. Job ID: ${jobIds.join(', ')}` };
+    let pending = false;
+    for (const table of flushable) {
+      const request = await options.flusher.enqueue(table);
+      if (request.kind !== 'no-pending-writes') pending = true;
+      if (request.kind === 'started') jobIds.push(request.jobId);
+    }
+    const where = statement.namespace ?? 'all namespaces';
+    if (!pending) return { row_count: 0, message: `Storage flush skipped: no pending writes in namespace '${where}'` };
+    return { row_count: 0, message: `Storage flush started for ${jobIds.length} table(s) in namespace '${where}'. Job IDs: [${jobIds.join(', ')}]` };
   }
 
   async function dropTable(ref: TableRef, ifExists: boolean, session: Session): Promise<StatementResult> {
     const namespace = ref.namespace ?? session.namespace;
     if (!state.tables.has(tableKey(namespace, ref.name))) {
       if (ifExists) return { row_count: 0, message: `Table '${namespace}.${ref.name}' does not exist` };
-      throw new SqlError('TABLE_NOT_FOUND', `Table '${namespace}.${ref.name}' not found`);
+      throw tableNotFound(namespace, ref.name);
     }
     await commit({ op: 'drop-table', table: tableKey(namespace, ref.name) });
     return { row_count: 0, message: `Table '${namespace}.${ref.name}' dropped` };
   }
 
   return {
-    execute: (statement, session) => execute(statement, session),
+    // kalamdb-server 0.4.3 names the acting user in every result (`as_user: "root"` for plain statements).
+    execute: async (statement, session) => ({ as_user: session.user, ...(await execute(statement, session)) }),
     async settle() {
       while (owedWrites.size > 0) await Promise.all([...owedWrites]);
     },

@@ -29,7 +29,7 @@ export function createFlushPolicies(state: DatabaseState, flusher: Flusher, chec
   const trigger = (table: TableState, reason: string) => {
     lastFlush.set(table, Date.now());
     flusher.enqueue(table).then(
-      (jobId) => log.info({ jobId, table: `${table.definition.namespace}.${table.definition.name}`, reason }, 'flush policy queued a flush'),
+      (request) => log.info({ request, table: `${table.definition.namespace}.${table.definition.name}`, reason }, 'flush policy asked for a flush'),
       (error: unknown) => log.error({ err: error }, 'flush policy could not queue a flush'),
     );
   };

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { columnStats, encodeRows, manifestDigest, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
+import { columnStats, emptyManifest, encodeRows, manifestDigest, manifestText, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, withSegment, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
 import type { DefectName } from './defects.js';
 import { applyRecord, tableKey, type DatabaseState, type JobRecord, type StoredRow, type TableState, type WalRecord } from './state.js';
 import { syncDirectory, type WriteAheadLog } from './wal.js';
@@ -18,9 +19,17 @@ export interface FlusherOptions {
   readonly log: Logger;
 }
 
+/** What asking for a flush of one table did, as KalamDB's STORAGE FLUSH TABLE tells it. */
+export type FlushRequest =
+  | { readonly kind: 'started'; readonly jobId: string }
+  | { readonly kind: 'already-queued'; readonly jobId: string }
+  | { readonly kind: 'no-pending-writes' };
+
 export interface Flusher {
-  /** Queues a flush job for the table unless one is already queued or running; returns its id. */
-  enqueue(table: TableState): Promise<string>;
+  /** Queues a flush job for the table unless it has no hot rows or a job is already queued or running. */
+  enqueue(table: TableState): Promise<FlushRequest>;
+  /** Runs a job that was still queued when the server last stopped (KalamDB leaves those queued). */
+  resume(job: JobRecord): void;
   /** Resolves when no job is running or queued. */
   idle(): Promise<void>;
   /** stuck-flush-after-restart: a job of the table left queued or running by an earlier incarnation. */
@@ -42,32 +51,39 @@ export function createFlusher(options: FlusherOptions): Flusher {
   const pause = () => (options.flushDelayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, options.flushDelayMs)) : Promise.resolve());
   const updateJob = (job: JobRecord, change: Partial<JobRecord>) => commit({ op: 'job', job: { ...job, ...change } });
 
-  async function enqueue(table: TableState): Promise<string> {
+  async function enqueue(table: TableState): Promise<FlushRequest> {
     const { namespace, name } = table.definition;
+    if ([...table.partitions.values()].every((rows) => rows.size === 0)) return { kind: 'no-pending-writes' };
     const pending = [...state.jobs.values()].find(
       (job) => job.namespace === namespace && job.table === name && (job.status === 'queued' || job.status === 'running') && queue.includes(job.jobId),
     );
-    if (pending) return pending.jobId;
-    const jobId = `FL-${String(state.lastJobNumber + 1).padStart(6, '0')}`;
-    state.lastJobNumber += 1;
+    if (pending) return { kind: 'already-queued', jobId: pending.jobId };
+    const jobId = newFlushJobId(state);
+    const now = Date.now();
     const job: JobRecord = {
       jobId,
       jobType: 'flush',
       status: 'queued',
       namespace,
       table: name,
+      tableType: table.definition.type === 'user' ? 'User' : 'Shared',
       message: null,
-      createdAt: Date.now(),
+      createdAt: now,
+      updatedAt: now,
       startedAt: null,
       finishedAt: null,
       retryCount: 0,
     };
     await commit({ op: 'job', job });
+    schedule(jobId);
+    return { kind: 'started', jobId };
+  }
+
+  function schedule(jobId: string): void {
     queue.push(jobId);
     running ??= drain().finally(() => {
       running = undefined;
     });
-    return jobId;
   }
 
   async function drain(): Promise<void> {
@@ -79,7 +95,8 @@ export function createFlusher(options: FlusherOptions): Flusher {
   }
 
   async function run(queued: JobRecord): Promise<void> {
-    const job: JobRecord = { ...queued, status: 'running', startedAt: Date.now() };
+    const startedAt = Date.now();
+    const job: JobRecord = { ...queued, status: 'running', startedAt, updatedAt: startedAt };
     await updateJob(queued, job);
     log.info({ jobId: job.jobId, table: `${job.namespace}.${job.table}` }, 'flush job running');
     await pause();
@@ -87,13 +104,22 @@ export function createFlusher(options: FlusherOptions): Flusher {
       const table = state.tables.get(tableKey(job.namespace, job.table));
       if (!table) throw new Error(`table ${job.namespace}.${job.table} no longer exists`);
       let flushed = 0;
-      for (const partition of [...table.partitions.keys()]) flushed += await flushScope(table, partition);
-      await updateJob(job, { status: 'completed', finishedAt: Date.now(), message: `Flushed ${flushed} row(s)` });
+      let files = 0;
+      for (const partition of [...table.partitions.keys()]) {
+        const rows = await flushScope(table, partition);
+        flushed += rows;
+        if (rows > 0) files += 1;
+      }
+      const finishedAt = Date.now();
+      // KalamDB stores a job's result as JSON text in `message`.
+      const message = JSON.stringify({ message: `Flushed ${job.namespace}:${job.table} successfully (${flushed} rows, ${files} files)` });
+      await updateJob(job, { status: 'completed', finishedAt, updatedAt: finishedAt, message });
       log.info({ jobId: job.jobId, rows: flushed }, 'flush job completed');
     } catch (error) {
       const message = (error as Error).message;
       log.error({ jobId: job.jobId, err: error }, `flush job failed: ${message}`);
-      await updateJob(job, { status: 'failed', finishedAt: Date.now(), message }).catch(() => undefined);
+      const finishedAt = Date.now();
+      await updateJob(job, { status: 'failed', finishedAt, updatedAt: finishedAt, message }).catch(() => undefined);
     }
   }
 
@@ -121,30 +147,22 @@ export function createFlusher(options: FlusherOptions): Flusher {
 
     const seqs = rows.map((row) => row.seq);
     const now = Date.now();
-    const previous = scope.manifest;
-    const manifest: Manifest = {
-      table_id: { namespace_id: definition.namespace, table_name: definition.name },
-      user_id: definition.type === 'user' ? partition : null,
-      version: (previous?.version ?? 0) + 1,
-      created_at: previous?.created_at ?? now,
-      updated_at: now,
-      last_sequence_number: Math.max(previous?.last_sequence_number ?? 0, ...seqs),
-      segments: [
-        ...(previous?.segments ?? []),
-        {
-          id: batch,
-          path: `${batch}.parquet`,
-          min_seq: Math.min(...seqs),
-          max_seq: Math.max(...seqs),
-          row_count: rows.length,
-          size_bytes: (await stat(segmentPath)).size,
-          created_at: now,
-          schema_version: definition.schemaVersion,
-          status: 'committed',
-          column_stats: columnStats(definition, rows),
-        },
-      ],
-    };
+    const manifest: Manifest = withSegment(
+      scope.manifest ?? emptyManifest(definition, partition, now),
+      {
+        min_seq: Math.min(...seqs),
+        max_seq: Math.max(...seqs),
+        row_count: rows.length,
+        size_bytes: (await stat(segmentPath)).size,
+        created_at: now,
+        id: `${batch}.parquet`,
+        path: `${batch}.parquet`,
+        column_stats: columnStats(definition, rows),
+        schema_version: definition.schemaVersion,
+        status: 'committed',
+      },
+      now,
+    );
     const flushed: WalRecord = { op: 'flushed', table: key, partition, rows: rows.map((row) => [row.values[definition.primaryKey] ?? null, row.seq] as const) };
 
     if (options.defects.has('drop-hot-before-manifest')) {
@@ -165,7 +183,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
 
   /** The manifest-in-place defect: truncate and rewrite manifest.json itself, no temp file, no fsync. */
   async function writeManifestInPlace(dir: string, manifest: Manifest): Promise<void> {
-    const text = Buffer.from(JSON.stringify(manifest, null, 2));
+    const text = Buffer.from(manifestText(manifest));
     const handle = await open(join(dir, MANIFEST), 'w');
     try {
       const half = Math.floor(text.length / 2);
@@ -186,8 +204,19 @@ export function createFlusher(options: FlusherOptions): Flusher {
         (job) => job.namespace === namespace && job.table === name && (job.status === 'queued' || job.status === 'running') && !queue.includes(job.jobId),
       );
     },
+    resume(job) {
+      if (job.status === 'queued' && !queue.includes(job.jobId)) schedule(job.jobId);
+    },
     async idle() {
       while (running) await running;
     },
   };
+}
+
+/** KalamDB's job ids: the type prefix and 12 lowercase hex digits (FL-a094b941b0bc). */
+function newFlushJobId(state: DatabaseState): string {
+  for (;;) {
+    const jobId = `FL-${randomBytes(6).toString('hex')}`;
+    if (!state.jobs.has(jobId)) return jobId;
+  }
 }

@@ -86,8 +86,8 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
   async function sql(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     const took = () => Math.round((performance.now() - started) * 1000) / 1000;
-    const fail = (code: SqlErrorCode, message: string) =>
-      sendJson(response, httpStatusFor(code), { status: 'error', results: [], took: took(), error: { code, message, details: null } });
+    const fail = (code: SqlErrorCode, message: string, details: string | null = null) =>
+      sendJson(response, httpStatusFor(code), { status: 'error', results: [], took: took(), error: { code, message, details } });
 
     const user = await options.auth.authenticate(request.headers.authorization);
     if (!user) return fail('UNAUTHORIZED', request.headers.authorization ? 'invalid or expired credentials' : 'missing Authorization header');
@@ -109,14 +109,15 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     if (statements.length === 0) return fail('EMPTY_SQL', 'no SQL statement given');
     if (params && params.length > 0 && statements.length > 1) return fail('BATCH_PARSE_ERROR', 'params are not allowed with a batch of statements');
 
+    const statementTexts = splitStatementTexts(text);
     const results: StatementResult[] = [];
     for (const [index, statement] of statements.entries()) {
       try {
         results.push(await options.executor.execute(statement, { user, namespace }));
       } catch (error) {
         if (error instanceof SqlError) {
-          const where = statements.length > 1 ? `statement ${index + 1}: ` : '';
-          return fail(error.code, where + error.message);
+          // kalamdb-server 0.4.3: "Statement N failed: ..." with the statement in details.
+          return fail(error.code, `Statement ${index + 1} failed: ${error.message}`, statementTexts[index] ?? null);
         }
         options.log.error({ err: error, statement: statement.kind }, 'statement failed');
         return fail('INTERNAL_ERROR', (error as Error).message);
@@ -162,4 +163,24 @@ function stringField(body: unknown, name: string): string | undefined {
 
 function isValue(value: unknown): value is Value {
   return value === null || ['number', 'string', 'boolean'].includes(typeof value);
+}
+
+/** Each statement's text as the client wrote it (split on ';' outside quotes), for error details. */
+function splitStatementTexts(sql: string): string[] {
+  const texts: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (const char of sql) {
+    if (quote) {
+      if (char === quote) quote = undefined;
+    } else if (char === "'" || char === '"') quote = char;
+    else if (char === ';') {
+      if (current.trim()) texts.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += char;
+  }
+  if (current.trim()) texts.push(current.trim());
+  return texts;
 }

@@ -99,10 +99,16 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
     }
   }
   const flusher = createFlusher({ dataDir: config.dataDir, state, wal: opened.wal, cold, defects, flushDelayMs: config.flushDelayMs, log });
-  for (const job of state.jobs.values()) {
-    if (job.status !== 'queued' && job.status !== 'running') continue;
-    if (defects.has('stuck-flush-after-restart') && job.status === 'running') continue;
-    const failed: JobRecord = { ...job, status: 'failed', finishedAt: Date.now(), message: `interrupted: the server stopped while the job was ${job.status}` };
+  // KalamDB's recovery: a job that was running is failed with "Server restarted"; queued jobs stay queued and run.
+  for (const job of [...state.jobs.values()]) {
+    if (job.status === 'queued') {
+      flusher.resume(job);
+      continue;
+    }
+    if (job.status !== 'running') continue;
+    if (defects.has('stuck-flush-after-restart')) continue;
+    const now = Date.now();
+    const failed: JobRecord = { ...job, status: 'failed', finishedAt: now, updatedAt: now, message: 'Server restarted', exceptionTrace: 'Job was running when server shut down' };
     await opened.wal.append({ op: 'job', job: failed }, () => applyRecord(state, { op: 'job', job: failed }));
     log.warn({ jobId: job.jobId, was: job.status }, 'job interrupted by the previous shutdown marked failed');
   }

@@ -5,7 +5,10 @@ export type Row = Readonly<Record<string, Value>>;
 
 export interface ResultColumn {
   readonly name: string;
-  readonly data_type: ColumnTypeName;
+  /** 'Json' only for system-table columns KalamDB types so (system.jobs.parameters, ...). */
+  readonly data_type: ColumnTypeName | 'Json';
+  /** KalamDB's column flags in a result schema: 'pk', 'nn' (not null), 'uq'; absent when none. */
+  readonly flags?: readonly string[];
 }
 
 /** Total order on values: null last, then numbers, booleans and strings by their natural order. */

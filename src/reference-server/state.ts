@@ -37,8 +37,14 @@ export interface JobRecord {
   /** The table the job works on. */
   readonly namespace: string;
   readonly table: string;
+  /** KalamDB's table_type in the job's parameters; absent in records written before it was kept. */
+  readonly tableType?: 'Shared' | 'User';
+  /** Completed jobs hold KalamDB's result JSON text ({"message":"Flushed ns:t successfully (...)"}). */
   readonly message: string | null;
+  /** Set when a restart ended the job (KalamDB: "Job was running when server shut down"). */
+  readonly exceptionTrace?: string;
   readonly createdAt: number;
+  readonly updatedAt?: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
   readonly retryCount: number;

@@ -1,4 +1,4 @@
-import type { DatabaseState } from './state.js';
+import type { DatabaseState, JobRecord, TableDefinition } from './state.js';
 import type { ResultColumn, Row } from './query.js';
 
 export interface SystemTable {
@@ -6,79 +6,154 @@ export interface SystemTable {
   rows(state: DatabaseState): Row[];
 }
 
-/** The `system.*` views the harness reads, computed from the durable catalog. */
+/**
+ * The `system.*` views the harness reads, computed from the durable catalog, with the columns
+ * (names, order, data types, flags) kalamdb-server 0.4.3-rc.4 answers with.
+ */
 export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
   namespaces: {
     columns: [
-      { name: 'namespace_id', data_type: 'Text' },
-      { name: 'name', data_type: 'Text' },
-      { name: 'created_at', data_type: 'Timestamp' },
-      { name: 'table_count', data_type: 'Int' },
+      { name: 'namespace_id', data_type: 'Text', flags: ['pk', 'nn', 'uq'] },
+      { name: 'name', data_type: 'Text', flags: ['nn'] },
+      { name: 'created_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'options', data_type: 'Json' },
+      { name: 'table_count', data_type: 'Int', flags: ['nn'] },
     ],
     rows: (state) =>
       [...state.namespaces.values()].map((namespace) => ({
         namespace_id: namespace.name,
         name: namespace.name,
         created_at: namespace.createdAt,
+        options: '{}',
         table_count: [...state.tables.values()].filter((table) => table.definition.namespace === namespace.name).length,
       })),
   },
   jobs: {
     columns: [
-      { name: 'job_id', data_type: 'Text' },
-      { name: 'job_type', data_type: 'Text' },
-      { name: 'status', data_type: 'Text' },
-      { name: 'parameters', data_type: 'Text' },
+      { name: 'job_id', data_type: 'Text', flags: ['pk', 'nn', 'uq'] },
+      { name: 'job_type', data_type: 'Text', flags: ['nn'] },
+      { name: 'status', data_type: 'Text', flags: ['nn'] },
+      { name: 'leader_status', data_type: 'Text' },
+      { name: 'parameters', data_type: 'Json' },
       { name: 'message', data_type: 'Text' },
-      { name: 'created_at', data_type: 'Timestamp' },
+      { name: 'exception_trace', data_type: 'Text' },
+      { name: 'idempotency_key', data_type: 'Text' },
+      { name: 'queue', data_type: 'Text' },
+      { name: 'priority', data_type: 'Int' },
+      { name: 'retry_count', data_type: 'SmallInt', flags: ['nn'] },
+      { name: 'max_retries', data_type: 'SmallInt', flags: ['nn'] },
+      { name: 'memory_used', data_type: 'BigInt' },
+      { name: 'cpu_used', data_type: 'BigInt' },
+      { name: 'created_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'updated_at', data_type: 'Timestamp', flags: ['nn'] },
       { name: 'started_at', data_type: 'Timestamp' },
       { name: 'finished_at', data_type: 'Timestamp' },
-      { name: 'retry_count', data_type: 'Int' },
+      { name: 'node_id', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'leader_node_id', data_type: 'BigInt' },
     ],
-    rows: (state) =>
-      [...state.jobs.values()].map((job) => ({
-        job_id: job.jobId,
-        job_type: job.jobType,
-        status: job.status,
-        parameters: JSON.stringify({ namespace_id: job.namespace, table_name: job.table }),
-        message: job.message,
-        created_at: job.createdAt,
-        started_at: job.startedAt,
-        finished_at: job.finishedAt,
-        retry_count: job.retryCount,
-      })),
+    rows: (state) => [...state.jobs.values()].map((job) => jobRow(state, job)),
   },
   tables: {
     columns: [
-      { name: 'table_id', data_type: 'Text' },
-      { name: 'table_name', data_type: 'Text' },
-      { name: 'namespace_id', data_type: 'Text' },
-      { name: 'table_type', data_type: 'Text' },
+      { name: 'namespace_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'table_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'table_type', data_type: 'Text', flags: ['nn'] },
       { name: 'storage_id', data_type: 'Text' },
-      { name: 'flush_policy', data_type: 'Text' },
-      { name: 'schema_version', data_type: 'Int' },
-      { name: 'created_at', data_type: 'Timestamp' },
-      { name: 'columns', data_type: 'Text' },
+      { name: 'version', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'options', data_type: 'Text' },
+      { name: 'comment', data_type: 'Text' },
+      { name: 'updated_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'created_at', data_type: 'Timestamp', flags: ['nn'] },
     ],
     rows: (state) =>
       [...state.tables.values()].map(({ definition }) => ({
-        table_id: `${definition.namespace}:${definition.name}`,
-        table_name: definition.name,
         namespace_id: definition.namespace,
+        table_name: definition.name,
         table_type: definition.type,
         storage_id: definition.storageId,
-        flush_policy: definition.flushPolicy,
-        schema_version: definition.schemaVersion,
-        created_at: definition.createdAt,
-        columns: JSON.stringify(
-          definition.columns.map((column, ordinal) => ({
-            column_name: column.name,
-            data_type: column.type,
-            is_nullable: column.nullable,
-            is_primary_key: column.primaryKey,
-            ordinal_position: ordinal + 1,
-          })),
-        ),
+        version: definition.schemaVersion,
+        options: tableOptions(definition),
+        comment: null,
+        // system.tables gives microseconds (measured), unlike the other system tables.
+        updated_at: definition.createdAt * 1000,
+        created_at: definition.createdAt * 1000,
       })),
   },
+  users: {
+    columns: [
+      { name: 'user_id', data_type: 'Text', flags: ['pk', 'nn', 'uq'] },
+      { name: 'password_hash', data_type: 'Text', flags: ['nn'] },
+      { name: 'role', data_type: 'Text', flags: ['nn'] },
+      { name: 'email', data_type: 'Text' },
+      { name: 'auth_type', data_type: 'Text', flags: ['nn'] },
+      { name: 'auth_data', data_type: 'Json' },
+      { name: 'storage_mode', data_type: 'Text', flags: ['nn'] },
+      { name: 'storage_id', data_type: 'Text' },
+      { name: 'failed_login_attempts', data_type: 'Int', flags: ['nn'] },
+      { name: 'locked_until', data_type: 'Timestamp' },
+      { name: 'last_login_at', data_type: 'Timestamp' },
+      { name: 'created_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'updated_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'last_seen', data_type: 'Timestamp' },
+      { name: 'deleted_at', data_type: 'Timestamp' },
+    ],
+    // The reference server knows one account, root; it keeps no password hash to show.
+    rows: () => [
+      {
+        user_id: 'root',
+        password_hash: '',
+        role: 'system',
+        email: 'root@localhost',
+        auth_type: 'Internal',
+        auth_data: null,
+        storage_mode: 'Table',
+        storage_id: 'local',
+        failed_login_attempts: 0,
+        locked_until: null,
+        last_login_at: null,
+        created_at: 0,
+        updated_at: 0,
+        last_seen: null,
+        deleted_at: null,
+      },
+    ],
+  },
 };
+
+function jobRow(state: DatabaseState, job: JobRecord): Row {
+  const tableType = job.tableType ?? (state.tables.get(`${job.namespace}.${job.table}`)?.definition.type === 'user' ? 'User' : 'Shared');
+  return {
+    job_id: job.jobId,
+    job_type: job.jobType,
+    status: job.status,
+    leader_status: null,
+    parameters: JSON.stringify({ flush_threshold: null, table_id: `${job.namespace}.${job.table}`, table_type: tableType }),
+    message: job.message,
+    exception_trace: job.exceptionTrace ?? null,
+    idempotency_key: `flush-${job.namespace}-${job.table}`,
+    queue: null,
+    priority: null,
+    retry_count: job.retryCount,
+    max_retries: 3,
+    memory_used: null,
+    cpu_used: null,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt ?? job.finishedAt ?? job.startedAt ?? job.createdAt,
+    started_at: job.startedAt,
+    finished_at: job.finishedAt,
+    node_id: 1,
+    leader_node_id: null,
+  };
+}
+
+/** The `options` JSON text KalamDB shows per table type (measured on 0.4.3-rc.4). */
+function tableOptions(definition: TableDefinition): string {
+  const common = { storage_id: definition.storageId };
+  if (definition.type === 'user') {
+    return JSON.stringify({ table_type: 'USER', ...common, use_user_storage: false, flush_policy: definition.flushPolicy, compression: 'snappy' });
+  }
+  if (definition.type === 'shared') {
+    return JSON.stringify({ table_type: 'SHARED', ...common, access_level: 'Private', flush_policy: definition.flushPolicy, compression: 'snappy' });
+  }
+  return JSON.stringify({ table_type: 'STREAM', ...common });
+}

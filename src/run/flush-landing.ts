@@ -15,7 +15,8 @@ export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: 
     [...jobsAfterRestart].filter((job) => job.table === flush.table).sort((a, b) => Number(b.createdAt ?? 0) - Number(a.createdAt ?? 0))[0]?.jobId;
   const job = jobsAfterRestart.find((candidate) => candidate.jobId === jobId);
   const jobStatusAfterRestart = job?.status;
-  const startedBeforeKill = /while the job was running/.test(job?.message ?? '');
+  // KalamDB fails only the jobs that were running at the kill, with `Server restarted`; older reference builds said `... while the job was running`.
+  const startedBeforeKill = job?.status === 'failed' && /^Server restarted$|while the job was running/.test(job.message ?? '');
   const onDisk = flush.landedOnDisk ?? 'before-flush';
   const landed: LandedPhase =
     jobStatusAfterRestart === 'completed' ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;

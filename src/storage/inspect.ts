@@ -38,7 +38,7 @@ export type FindingKind =
   | 'seq-out-of-range'
   | 'duplicate-segment-id'
   | 'duplicate-segment-path'
-  | 'seq-beyond-last-sequence'
+  | 'batch-beyond-last-sequence'
   | 'version-regressed'
   | 'last-sequence-regressed'
   | 'missing-system-column'
@@ -64,7 +64,7 @@ export const VIOLATION_KINDS: readonly FindingKind[] = [
   'seq-out-of-range',
   'duplicate-segment-id',
   'duplicate-segment-path',
-  'seq-beyond-last-sequence',
+  'batch-beyond-last-sequence',
   'version-regressed',
   'last-sequence-regressed',
   'missing-system-column',
@@ -99,7 +99,10 @@ export interface ScopeSummary {
   userId: string | null;
   /** null when the manifest could not be parsed. */
   version: number | null;
-  /** Decimal string (64-bit); null when the manifest could not be parsed. */
+  /**
+   * The manifest's last_sequence_number as a decimal string; null when it could not be parsed.
+   * KalamDB keeps there the highest batch number N of batch-N.parquet, not a _seq.
+   */
   lastSequenceNumber: string | null;
   /** Committed segments in the manifest. */
   segments: number;
@@ -117,7 +120,8 @@ export interface Inspection {
   warnings: number;
   /** true when there is no violation (warnings allowed). */
   ok: boolean;
-  totals: { scopes: number; segments: number; rows: number };
+  /** segmentsChecked: committed segment files whose footer was read and compared with the manifest. */
+  totals: { scopes: number; segments: number; rows: number; segmentsChecked: number };
 }
 
 /** What an earlier inspection of the same DATA_DIR saw; JSON-safe so it can be persisted. */
@@ -211,6 +215,12 @@ function collectNamedParquet(v: JsonValue | undefined, acc: string[]): void {
   } else if (typeof v === 'object') {
     for (const x of Object.values(v)) collectNamedParquet(x, acc);
   }
+}
+
+/** N of a segment path ending in batch-N.parquet, as KalamDB's extract_batch_number reads it. */
+function batchNumber(path: string): bigint | undefined {
+  const match = /(?:^|[/\\])batch-(\d+)\.parquet$/.exec(path);
+  return match ? BigInt(match[1]!) : undefined;
 }
 
 function segKey(id: string | number): string {
@@ -315,20 +325,24 @@ class ScopeInspector {
           maxSeq: s.max_seq.toString(),
         });
       }
-      if (s.status !== 'tombstone' && s.max_seq > m.last_sequence_number) {
+      // KalamDB's add_segment raises last_sequence_number to the batch number N of batch-N.parquet
+      // (never to a _seq), and the next flush writes batch-(last_sequence_number + 1): a listed
+      // batch beyond it would be overwritten by a later flush.
+      const batch = batchNumber(s.path);
+      if (s.status !== 'tombstone' && batch !== undefined && batch > m.last_sequence_number) {
         this.add(
           'violation',
-          'seq-beyond-last-sequence',
+          'batch-beyond-last-sequence',
           manifestRel,
-          `segments[${i}] (${s.path}) max_seq ${s.max_seq} > last_sequence_number ${m.last_sequence_number}`,
-          { segment: idKey, maxSeq: s.max_seq.toString(), lastSequenceNumber: m.last_sequence_number.toString() },
+          `segments[${i}] (${s.path}) is batch ${batch} but last_sequence_number is ${m.last_sequence_number}: the next flush would write batch-${m.last_sequence_number + 1n}.parquet`,
+          { segment: idKey, batch: batch.toString(), lastSequenceNumber: m.last_sequence_number.toString() },
         );
       }
     });
   }
 
-  /** Check one committed segment file. Loads only this file. */
-  async checkSegmentFile(s: Segment, abs: string): Promise<void> {
+  /** Check one committed segment file. Loads only this file. True when its footer was read and compared. */
+  async checkSegmentFile(s: Segment, abs: string): Promise<boolean> {
     const rel = toRel(this.dataDir, abs);
     const segment = segKey(s.id);
     let size: number;
@@ -338,7 +352,7 @@ class ScopeInspector {
         this.add('violation', 'segment-file-missing', rel, `committed segment ${JSON.stringify(s.id)} names "${s.path}", which is not a file`, {
           segment,
         });
-        return;
+        return false;
       }
       size = st.size;
     } catch (e) {
@@ -350,7 +364,7 @@ class ScopeInspector {
       } else {
         this.add('violation', 'io-error', rel, `cannot stat segment file: ${describe(e)}`, { segment });
       }
-      return;
+      return false;
     }
     if (size !== s.size_bytes) {
       this.add('violation', 'size-mismatch', rel, `file is ${size} bytes but the manifest says size_bytes=${s.size_bytes}`, {
@@ -365,7 +379,7 @@ class ScopeInspector {
       bytes = await readFile(abs);
     } catch (e) {
       this.add('violation', 'io-error', rel, `cannot read segment file: ${describe(e)}`, { segment });
-      return;
+      return false;
     }
 
     let footer: ParquetFooter;
@@ -373,7 +387,7 @@ class ScopeInspector {
       footer = await readParquetFooter(bytes);
     } catch (e) {
       this.add('violation', 'parquet-unreadable', rel, `parquet footer unreadable: ${describe(e)}`, { segment, size });
-      return;
+      return false;
     }
     if (footer.rowCount !== s.row_count) {
       this.add('violation', 'row-count-mismatch', rel, `footer holds ${footer.rowCount} rows but the manifest says row_count=${s.row_count}`, {
@@ -424,7 +438,7 @@ class ScopeInspector {
         size,
         column: current,
       });
-      return;
+      return true;
     } finally {
       bytes = undefined;
     }
@@ -448,6 +462,7 @@ class ScopeInspector {
         });
       }
     }
+    return true;
   }
 }
 
@@ -502,6 +517,7 @@ export async function inspectDataDir(dataDir: string, options: InspectOptions = 
 
   /** Absolute paths named by some manifest (any status). */
   const named = new Set<string>();
+  let segmentsChecked = 0;
   const foldersWithManifest = new Set<string>();
 
   for (const folder of folders) {
@@ -583,13 +599,17 @@ export async function inspectDataDir(dataDir: string, options: InspectOptions = 
       } catch {
         prevSeq = undefined;
       }
-      if (prevSeq !== undefined && m.last_sequence_number < prevSeq) {
+      // KalamDB resets last_sequence_number to 0 only when it clears a scope's segments (empty-scope
+      // cleanup), which bumps the version once, as each later add_segment does: a regression with
+      // fewer version steps than that cannot come from a clear.
+      const stepsForClear = BigInt(prev.version) + 1n + BigInt(m.segments.length);
+      if (prevSeq !== undefined && m.last_sequence_number < prevSeq && BigInt(m.version) < stepsForClear) {
         findings.push({
           severity: 'violation',
           kind: 'last-sequence-regressed',
           path: manifestRel,
-          message: `last_sequence_number went backwards: ${prevSeq} -> ${m.last_sequence_number}`,
-          details: { previous: prevSeq.toString(), current: m.last_sequence_number.toString() },
+          message: `last_sequence_number went backwards: ${prevSeq} -> ${m.last_sequence_number} (version ${prev.version} -> ${m.version}, too few versions for the segments to have been cleared in between)`,
+          details: { previous: prevSeq.toString(), current: m.last_sequence_number.toString(), previousVersion: prev.version, version: m.version },
         });
       }
     }
@@ -606,7 +626,7 @@ export async function inspectDataDir(dataDir: string, options: InspectOptions = 
       if (s.status !== 'committed' || checkedFiles.has(abs)) continue;
       checkedFiles.add(abs);
       // Sequential on purpose: at most one segment file is held in memory.
-      await inspector.checkSegmentFile(s, abs);
+      if (await inspector.checkSegmentFile(s, abs)) segmentsChecked++;
     }
   }
 
@@ -672,6 +692,7 @@ export async function inspectDataDir(dataDir: string, options: InspectOptions = 
       scopes: scopes.length,
       segments: scopes.reduce((n, s) => n + s.segments, 0),
       rows: scopes.reduce((n, s) => n + s.rows, 0),
+      segmentsChecked,
     },
   };
 }

@@ -151,3 +151,10 @@ export function parseJsonExact(text: string): JsonValue {
   if (pos < text.length) fail(`unexpected ${describeAt()} after the JSON value`);
   return value;
 }
+
+/** Compact JSON text in which bigints are written as plain integer literals, exactly. */
+export function stringifyJsonExact(value: unknown): string {
+  const marker = '__kalam_bigint__';
+  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${marker}${v.toString()}${marker}` : v));
+  return text.replace(new RegExp(`"${marker}(-?\\d+)${marker}"`, 'g'), '$1');
+}

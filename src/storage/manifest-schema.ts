@@ -8,7 +8,7 @@
  * Unknown extra properties are tolerated (forward compatibility); `files` and
  * `vector_indexes` are kept as raw JSON. `column_stats` may be absent (treated as `{}`).
  */
-import { parseJsonExact, type JsonValue } from './json.js';
+import { parseJsonExact, stringifyJsonExact, type JsonValue } from './json.js';
 
 export type SegmentStatus = 'in_progress' | 'committed' | 'tombstone';
 export const SEGMENT_STATUSES: readonly SegmentStatus[] = ['in_progress', 'committed', 'tombstone'];
@@ -224,13 +224,33 @@ export function parseManifest(text: string): ParseManifestResult {
   return validateManifest(value);
 }
 
-/** JSON text for a manifest (bigints written as plain integers), pretty-printed like KalamDB. */
+/**
+ * manifest.json text as KalamDB 0.4.3 writes it: compact one-line JSON, keys in its order,
+ * `table_id` the string "ns.table", `files` null and `vector_indexes` {} unless given; 64-bit
+ * integers written exactly.
+ */
 export function stringifyManifest(manifest: Manifest): string {
-  const marker = '__kalam_bigint__';
-  const text = JSON.stringify(
-    manifest,
-    (_k, v: unknown) => (typeof v === 'bigint' ? `${marker}${v.toString()}${marker}` : v),
-    2,
-  );
-  return text.replace(new RegExp(`"${marker}(-?\\d+)${marker}"`, 'g'), '$1');
+  const ordered = {
+    table_id: `${manifest.table_id.namespace_id}.${manifest.table_id.table_name}`,
+    user_id: manifest.user_id,
+    version: manifest.version,
+    created_at: manifest.created_at,
+    updated_at: manifest.updated_at,
+    segments: manifest.segments.map((s) => ({
+      min_seq: s.min_seq,
+      max_seq: s.max_seq,
+      row_count: s.row_count,
+      size_bytes: s.size_bytes,
+      created_at: s.created_at,
+      id: s.id,
+      path: s.path,
+      column_stats: s.column_stats,
+      schema_version: s.schema_version,
+      status: s.status,
+    })),
+    last_sequence_number: manifest.last_sequence_number,
+    files: manifest.files ?? null,
+    vector_indexes: manifest.vector_indexes ?? {},
+  };
+  return stringifyJsonExact(ordered);
 }

@@ -4,6 +4,7 @@ import { DeadlineExceeded } from '../../src/util/wait.js';
 import {
   FlushJobFailed,
   flushJobIds,
+  flushJobMessage,
   flushJobTable,
   listFlushJobs,
   waitForFlushJob,
@@ -38,6 +39,31 @@ describe('flush job polling', () => {
     expect(flushJobTable({ namespace: 'a', table: 'b' })).to.deep.equal({ namespace: 'a', table: 'b' });
     expect(flushJobTable(JSON.stringify({ table_name: 'chaos.t' }))).to.deep.equal({ namespace: 'chaos', table: 't' });
     expect(flushJobTable('not json')).to.deep.equal({});
+  });
+
+  it('reads the system.jobs rows KalamDB 0.4.3 returns (measured), with their JSON message', async () => {
+    // SELECT * FROM system.jobs on kalamdb-server 0.4.3-rc.4 after one completed flush and one killed mid-run.
+    const columns = ['job_id', 'job_type', 'status', 'leader_status', 'parameters', 'message', 'exception_trace', 'idempotency_key', 'queue', 'priority', 'retry_count', 'max_retries', 'memory_used', 'cpu_used', 'created_at', 'updated_at', 'started_at', 'finished_at', 'node_id', 'leader_node_id'];
+    const client: JobsQueryClient = {
+      async query(): Promise<StatementResult> {
+        return {
+          schema: columns.map((name, index) => ({ name, data_type: name === 'parameters' ? 'Json' : 'Text', index })),
+          rows: [
+            ['FL-3c44044d2a42', 'flush', 'completed', null, '{"flush_threshold":null,"table_id":"chaos.s","table_type":"Shared"}', '{"message":"Flushed chaos:s successfully (2 rows, 1 files)"}', null, 'flush-chaos-s', null, null, 0, 3, null, null, 1796190973400, 1796190973422, 1796190973410, 1796190973422, '1', null],
+            ['FL-2a43f4254f61', 'flush', 'failed', null, '{"flush_threshold":null,"table_id":"chaos.u","table_type":"User"}', 'Server restarted', 'Job was running when server shut down', 'flush-chaos-u', null, null, 0, 3, null, null, 1796190981226, 1796190985766, 1796190985700, 1796190985766, '1', null],
+          ],
+          row_count: 2,
+        };
+      },
+    };
+    const jobs = await listFlushJobs(client);
+    expect(jobs).to.deep.equal([
+      { jobId: 'FL-3c44044d2a42', status: 'completed', namespace: 'chaos', table: 's', message: 'Flushed chaos:s successfully (2 rows, 1 files)', createdAt: 1796190973400, startedAt: 1796190973410, finishedAt: 1796190973422, retryCount: 0 },
+      { jobId: 'FL-2a43f4254f61', status: 'failed', namespace: 'chaos', table: 'u', message: 'Server restarted', createdAt: 1796190981226, startedAt: 1796190985700, finishedAt: 1796190985766, retryCount: 0 },
+    ]);
+    expect(flushJobMessage('{"message":"x","skipped":true}')).to.equal('x');
+    expect(flushJobMessage('{not json')).to.equal('{not json');
+    expect(flushJobMessage(null)).to.equal(undefined);
   });
 
   it('lists only flush jobs', async () => {

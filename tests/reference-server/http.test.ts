@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '../../src/util/wait.js';
 import { basicHeader, idsOf, ROOT_PASSWORD, useReferenceServers, type RunningServer } from '../support/reference-server.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -22,7 +24,7 @@ function expectSqlError(response: { status: number; body: any }, status: number,
   expect(response.body.took).to.be.a('number');
   expect(response.body.error.code).to.equal(code);
   expect(response.body.error.message).to.be.a('string').and.not.equal('');
-  expect(response.body.error).to.have.property('details', null);
+  expect(response.body.error).to.have.property('details');
 }
 
 describe('reference server HTTP API (real process)', function () {
@@ -63,7 +65,7 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(await server.sql('SELECT 1', { authorization: `Bearer ${login.body.refresh_token}` }), 401, 'UNAUTHORIZED');
     const ok = await server.sql('SELECT 1', { authorization: `Bearer ${login.body.access_token}` });
     expect(ok.status).to.equal(200);
-    expect(ok.body.results[0].rows).to.deep.equal([[1]]);
+    expect(ok.body.results[0].rows).to.deep.equal([['1']]);
   });
 
   it('error codes: INVALID_SQL, EMPTY_SQL, TABLE_NOT_FOUND, BATCH_PARSE_ERROR', async () => {
@@ -72,8 +74,8 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(await server.sql("SELECT 'unterminated"), 400, 'INVALID_SQL');
     expectSqlError(await server.sql('   '), 400, 'EMPTY_SQL');
     expectSqlError(await server.sql(' ; -- nothing'), 400, 'EMPTY_SQL');
-    expectSqlError(await server.sql('SELECT * FROM chaos.nope'), 404, 'TABLE_NOT_FOUND');
-    expectSqlError(await server.sql('SELECT * FROM system.nope'), 404, 'TABLE_NOT_FOUND');
+    expectSqlError(await server.sql('SELECT * FROM chaos.nope'), 400, 'SQL_EXECUTION_ERROR');
+    expectSqlError(await server.sql('SELECT * FROM system.nope'), 400, 'SQL_EXECUTION_ERROR');
     expectSqlError(await server.sql('SELECT 1; SELEC 2'), 400, 'BATCH_PARSE_ERROR');
     const notJson = await server.post('/v1/api/sql', 'x', { authorization: `Bearer ${await server.token()}` });
     expect(notJson.status).to.equal(400);
@@ -88,7 +90,49 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(within, 400, 'SQL_EXECUTION_ERROR');
     expect(within.body.error.message).to.match(/duplicate|primary key/i);
     const rows = await server.query('SELECT id, payload FROM chaos.shared_t');
-    expect(rows.rows).to.deep.equal([[1, 'one']]);
+    expect(rows.rows).to.deep.equal([['1', 'one']]);
+  });
+
+  it('answers and errors word for word as kalamdb-server 0.4.3-rc.4 gives them (measured)', async () => {
+    const server = await start();
+    const message = async (sql: string) => (await server.query(sql)).message;
+    expect(await message('CREATE NAMESPACE chaos')).to.equal("Namespace 'chaos' created successfully");
+    expect(await message('CREATE NAMESPACE IF NOT EXISTS chaos')).to.equal("Namespace 'chaos' already exists");
+    expect(await message("CREATE TABLE chaos.s (id BIGINT PRIMARY KEY, v TEXT) WITH (TYPE='SHARED')")).to.equal('CREATE TABLE via Raft consensus: shared table chaos.s created successfully');
+    expect(await message("CREATE TABLE IF NOT EXISTS chaos.s (id BIGINT PRIMARY KEY, v TEXT) WITH (TYPE='SHARED')")).to.equal('CREATE TABLE via Raft consensus: shared table chaos.s created successfully');
+    expect(await message("CREATE TABLE chaos.u (id BIGINT PRIMARY KEY, v TEXT) WITH (TYPE='USER')")).to.equal('CREATE TABLE via Raft consensus: user table chaos.u created successfully');
+    expect(await message("INSERT INTO chaos.s (id, v) VALUES (1, 'a'), (2, 'b')")).to.equal('Inserted 2 row(s)');
+    expect((await server.sql('CREATE NAMESPACE chaos')).body.error).to.deep.equal({
+      code: 'SQL_EXECUTION_ERROR',
+      message: "Statement 1 failed: Already exists: Namespace 'chaos' already exists",
+      details: 'CREATE NAMESPACE chaos',
+    });
+    expect((await server.sql("CREATE NAMESPACE n2; INSERT INTO chaos.s (id, v) VALUES (1, 'a')")).body.error).to.deep.equal({
+      code: 'SQL_EXECUTION_ERROR',
+      message:
+        "Statement 2 failed: Execution error: Raft error: Internal error: Provider error: Execution error: Failed to insert batch: Already exists: Primary key violation: value '1' already exists in column 'id'",
+      details: "INSERT INTO chaos.s (id, v) VALUES (1, 'a')",
+    });
+    for (const sql of ['SELECT * FROM chaos.missing', 'INSERT INTO chaos.missing (id) VALUES (1)']) {
+      const missing = await server.sql(sql);
+      expect(missing.status).to.equal(400);
+      expect(missing.body.error).to.deep.equal({ code: 'SQL_EXECUTION_ERROR', message: "Statement 1 failed: Table not found: Error during planning: table 'kalam.chaos.missing' not found", details: sql });
+    }
+    expect(await message('STORAGE FLUSH TABLE chaos.u')).to.equal("Storage flush skipped: no pending writes for table 'chaos.u'");
+    const started = await message('STORAGE FLUSH TABLE chaos.s');
+    expect(started).to.match(/^Storage flush started for table 'chaos\.s'\. Job ID: FL-[0-9a-f]{12}$/);
+    const jobId = started!.slice(started!.indexOf('FL-'));
+    const job = await waitFor(
+      async () => {
+        const row = (await server.query(`SELECT job_id, status, parameters, message FROM system.jobs WHERE job_id = '${jobId}'`)).rows?.[0];
+        return row?.[1] === 'completed' ? row : undefined;
+      },
+      { what: `flush job ${jobId} to complete`, timeoutMs: 10_000, intervalMs: 10 },
+    );
+    expect(job).to.deep.equal([jobId, 'completed', '{"flush_threshold":null,"table_id":"chaos.s","table_type":"Shared"}', '{"message":"Flushed chaos:s successfully (2 rows, 1 files)"}']);
+    const manifest = await readFile(join(server.dataDir!, 'storage', 'chaos', 's', 'manifest.json'), 'utf8');
+    expect(manifest).to.match(/^\{"table_id":"chaos\.s","user_id":null,"version":2,"created_at":\d+,"updated_at":\d+,"segments":\[\{"min_seq":\d+,"max_seq":\d+,"row_count":2,"size_bytes":\d+,"created_at":\d+,"id":"batch-0\.parquet","path":"batch-0\.parquet","column_stats":\{"1":\{"min":\{"Int64":"1"\},"max":\{"Int64":"2"\},"null_count":0\}\},"schema_version":1,"status":"committed"\}\],"last_sequence_number":0,"files":null,"vector_indexes":\{\}\}$/);
+    expect(await message('STORAGE FLUSH TABLE chaos.s')).to.equal("Storage flush skipped: no pending writes for table 'chaos.s'");
   });
 
   it('result shape: INSERT has row_count and message but no schema/rows; empty SELECT has schema but no rows', async () => {
@@ -102,8 +146,9 @@ describe('reference server HTTP API (real process)', function () {
     const empty = await server.query('SELECT id, payload FROM chaos.shared_t');
     expect(empty).to.not.have.property('rows');
     expect(empty.row_count).to.equal(0);
+    // Flags as kalamdb-server 0.4.3 gives them: a primary key is pk, nn, uq; a nullable column has none.
     expect(empty.schema).to.deep.equal([
-      { name: 'id', data_type: 'BigInt', index: 0 },
+      { name: 'id', data_type: 'BigInt', index: 0, flags: ['pk', 'nn', 'uq'] },
       { name: 'payload', data_type: 'Text', index: 1 },
     ]);
 
@@ -115,12 +160,14 @@ describe('reference server HTTP API (real process)', function () {
 
     const select = await server.query('SELECT * FROM chaos.shared_t');
     expect(select.row_count).to.equal(2);
-    expect(select.rows).to.deep.equal([
-      [1, "it's"],
-      [2, 'x;y'],
+    // SELECT * ends with _seq and _deleted; BigInt values are decimal strings (kalamdb-server 0.4.3).
+    expect(select.schema!.map((column) => column.name)).to.deep.equal(['id', 'payload', '_seq', '_deleted']);
+    expect(select.rows!.map((row) => [row[0], row[1], typeof row[2], row[3]])).to.deep.equal([
+      ['1', "it's", 'string', false],
+      ['2', 'x;y', 'string', false],
     ]);
     const count = await server.query('SELECT COUNT(*) FROM chaos.shared_t');
-    expect(count.rows).to.deep.equal([[2]]);
+    expect(count.rows).to.deep.equal([['2']]);
     expect(count.row_count).to.equal(1);
   });
 
@@ -129,7 +176,7 @@ describe('reference server HTTP API (real process)', function () {
     await server.query(SETUP);
     const inserted = await server.query(`INSERT INTO chaos.shared_t (id, payload) VALUES ${values(1, 1200)}`);
     expect(inserted.row_count).to.equal(1200);
-    expect((await server.query('SELECT COUNT(*) FROM chaos.shared_t')).rows).to.deep.equal([[1200]]);
+    expect((await server.query('SELECT COUNT(*) FROM chaos.shared_t')).rows).to.deep.equal([['1200']]);
 
     const defaulted = await server.query('SELECT id FROM chaos.shared_t');
     expect(defaulted.row_count).to.equal(50);
@@ -155,7 +202,7 @@ describe('reference server HTTP API (real process)', function () {
     expect(bob.row_count).to.equal(0);
     expect(bob).to.not.have.property('rows');
     const bobCount = await server.query("EXECUTE AS USER 'bob' (SELECT COUNT(*) FROM chaos.user_t)");
-    expect(bobCount.rows).to.deep.equal([[0]]);
+    expect(bobCount.rows).to.deep.equal([['0']]);
 
     // The same key in another partition is no duplicate.
     const bobInsert = await server.query("EXECUTE AS USER 'bob' (INSERT INTO chaos.user_t (id, payload) VALUES (1, 'b1'))");
@@ -164,14 +211,14 @@ describe('reference server HTTP API (real process)', function () {
     const alice = await server.query("EXECUTE AS USER 'alice' (SELECT id, payload FROM chaos.user_t)");
     expect(alice.as_user).to.equal('alice');
     expect(alice.rows).to.deep.equal([
-      [1, 'a1'],
-      [2, 'a2'],
+      ['1', 'a1'],
+      ['2', 'a2'],
     ]);
-    expect((await server.query("EXECUTE AS USER 'bob' (SELECT id, payload FROM chaos.user_t)")).rows).to.deep.equal([[1, 'b1']]);
+    expect((await server.query("EXECUTE AS USER 'bob' (SELECT id, payload FROM chaos.user_t)")).rows).to.deep.equal([['1', 'b1']]);
     // root's own partition holds none of them.
-    expect((await server.query('SELECT COUNT(*) FROM chaos.user_t')).rows).to.deep.equal([[0]]);
-    // A plain statement has no as_user.
-    expect(await server.query('SELECT COUNT(*) FROM chaos.user_t')).to.not.have.property('as_user');
+    expect((await server.query('SELECT COUNT(*) FROM chaos.user_t')).rows).to.deep.equal([['0']]);
+    // A plain statement names its own user (kalamdb-server 0.4.3).
+    expect(await server.query('SELECT COUNT(*) FROM chaos.user_t')).to.have.property('as_user', 'root');
   });
 
   it('system.tables and system.namespaces list what was created, with stable created_at', async () => {
@@ -188,24 +235,28 @@ describe('reference server HTTP API (real process)', function () {
     const namespaceCreated = namespaceRow![2] as number;
     expect(namespaceCreated).to.be.within(before - 1, after + 1);
 
-    const tablesSql = 'SELECT table_name, namespace_id, table_type, flush_policy, created_at FROM system.tables ORDER BY table_name';
+    // kalamdb-server 0.4.3: no table_id column, table_type lowercase, the flush policy inside options, times in microseconds.
+    const tablesSql = 'SELECT table_name, namespace_id, table_type, options, created_at FROM system.tables ORDER BY table_name';
     const tables = await server.query(tablesSql);
-    expect(tables.rows!.map((row) => row.slice(0, 4))).to.deep.equal([
+    expect(tables.rows!.map((row) => [...row.slice(0, 3), (JSON.parse(row[3] as string) as { flush_policy: unknown }).flush_policy])).to.deep.equal([
       ['shared_t', 'chaos', 'shared', null],
       ['user_t', 'chaos', 'user', 'rows:100'],
     ]);
-    for (const row of tables.rows!) expect(row[4] as number).to.be.within(before - 1, after + 1);
+    for (const row of tables.rows!) expect((row[4] as number) / 1000).to.be.within(before - 1, after + 1);
+    const all = await server.query('SELECT * FROM system.tables');
+    expect(all.schema!.map((column) => column.name)).to.deep.equal(['namespace_id', 'table_name', 'table_type', 'storage_id', 'version', 'options', 'comment', 'updated_at', 'created_at']);
 
     // Re-running the IF NOT EXISTS setup changes nothing, created_at included.
     await server.query(SETUP);
     expect((await server.query(tablesSql)).rows).to.deep.equal(tables.rows);
     expect((await server.query('SELECT namespace_id, name, created_at, table_count FROM system.namespaces')).rows).to.deep.equal(namespaces.rows);
 
-    const columns = await server.query("SELECT columns FROM system.tables WHERE table_name = 'user_t'");
-    const parsed = JSON.parse(columns.rows![0]![0] as string) as { column_name: string; is_primary_key: boolean }[];
-    expect(parsed.map((column) => [column.column_name, column.is_primary_key])).to.deep.equal([
-      ['id', true],
-      ['payload', false],
+    const columns = await server.query('SELECT * FROM chaos.user_t LIMIT 1');
+    expect(columns.schema!.map((column) => [column.name, column.flags ?? []])).to.deep.equal([
+      ['id', ['pk', 'nn', 'uq']],
+      ['payload', []],
+      ['_seq', ['nn']],
+      ['_deleted', ['nn']],
     ]);
   });
 
@@ -216,9 +267,9 @@ describe('reference server HTTP API (real process)', function () {
     await server.query('DROP TABLE chaos.shared_t');
     expect((await server.query('SELECT table_name FROM system.tables')).rows).to.deep.equal([['user_t']]);
     await server.query('DROP NAMESPACE IF EXISTS chaos CASCADE');
-    expect((await server.query('SELECT COUNT(*) FROM system.tables')).rows).to.deep.equal([[0]]);
-    expect((await server.query('SELECT COUNT(*) FROM system.namespaces')).rows).to.deep.equal([[0]]);
-    expectSqlError(await server.sql('SELECT * FROM chaos.user_t'), 404, 'TABLE_NOT_FOUND');
+    expect((await server.query('SELECT COUNT(*) FROM system.tables')).rows).to.deep.equal([['0']]);
+    expect((await server.query('SELECT COUNT(*) FROM system.namespaces')).rows).to.deep.equal([['0']]);
+    expectSqlError(await server.sql('SELECT * FROM chaos.user_t'), 400, 'SQL_EXECUTION_ERROR');
   });
 
   it('Basic auth is refused without --accept-basic-auth', async () => {

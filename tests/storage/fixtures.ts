@@ -57,8 +57,9 @@ export async function buildScope(dataDir: string, spec: ScopeSpec): Promise<Buil
     await writeFile(join(dir, path), bytes);
     const min = s.seqs.reduce((a, b) => (b < a ? b : a));
     const max = s.seqs.reduce((a, b) => (b > a ? b : a));
+    // The shape KalamDB 0.4.3 writes: id is the file name, column_stats keyed by column id.
     segments.push({
-      id: `batch-${s.batch}`,
+      id: path,
       path,
       min_seq: min,
       max_seq: max,
@@ -67,10 +68,11 @@ export async function buildScope(dataDir: string, spec: ScopeSpec): Promise<Buil
       created_at: 1_700_000_000_000 + s.batch,
       schema_version: 1,
       status: s.status ?? 'committed',
-      column_stats: { id: { min: 0, max: s.seqs.length - 1, null_count: 0 } },
+      column_stats: { '1': { min: { Int64: '0' }, max: { Int64: String(s.seqs.length - 1) }, null_count: 0 } },
     });
   }
-  const last = segments.reduce((m, s) => (s.max_seq > m ? s.max_seq : m), 0n);
+  // last_sequence_number is the highest batch number, not a _seq.
+  const last = spec.segments.reduce((m, s) => (BigInt(s.batch) > m ? BigInt(s.batch) : m), 0n);
   const manifest: Manifest = {
     table_id: { namespace_id: spec.namespace, table_name: spec.table },
     user_id: spec.userId ?? null,
@@ -79,6 +81,8 @@ export async function buildScope(dataDir: string, spec: ScopeSpec): Promise<Buil
     updated_at: 1_700_000_100_000,
     last_sequence_number: last,
     segments,
+    files: null,
+    vector_indexes: {},
   };
   const built: BuiltScope = {
     dir,

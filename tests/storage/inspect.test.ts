@@ -122,10 +122,11 @@ describe('storage: inspectDataDir', () => {
     expect(i.findings).to.deep.equal([]);
     expect(i.ok).to.equal(true);
     expect(i.scopes).to.deep.equal([
-      { path: 'storage/app/events', namespace: 'app', table: 'events', userId: null, version: 3, lastSequenceNumber: '80', segments: 2, rows: 80 },
-      { path: 'storage/app/notes/alice', namespace: 'app', table: 'notes', userId: 'alice', version: 2, lastSequenceNumber: '119', segments: 1, rows: 20 },
-      { path: 'storage/app/notes/bob', namespace: 'app', table: 'notes', userId: 'bob', version: 4, lastSequenceNumber: '214', segments: 3, rows: 15 },
+      { path: 'storage/app/events', namespace: 'app', table: 'events', userId: null, version: 3, lastSequenceNumber: '2', segments: 2, rows: 80 },
+      { path: 'storage/app/notes/alice', namespace: 'app', table: 'notes', userId: 'alice', version: 2, lastSequenceNumber: '1', segments: 1, rows: 20 },
+      { path: 'storage/app/notes/bob', namespace: 'app', table: 'notes', userId: 'bob', version: 4, lastSequenceNumber: '3', segments: 3, rows: 15 },
     ]);
+    expect(i.totals).to.deep.equal({ scopes: 3, segments: 6, rows: 115, segmentsChecked: 6 });
     expect(formatInspection(i)).to.equal('storage: OK (3 scopes, 6 segments, 115 rows)');
     expect(() => JSON.stringify(i)).to.not.throw();
     // Decoding only the system columns agrees.
@@ -137,13 +138,12 @@ describe('storage: inspectDataDir', () => {
     const seqs = Array.from({ length: 40 }, (_, k) => base + BigInt(k) * 3n);
     const s = await buildScope(tmp(), { namespace: 'big', table: 't', segments: [{ batch: 1, seqs }] });
     const text = await readFile(join(s.dir, 'manifest.json'), 'utf8');
-    expect(text).to.contain('"last_sequence_number": 7301029571234567118');
+    expect(text).to.contain('"max_seq":7301029571234567118');
     const i = await inspectDataDir(tmp());
     expect(i.findings).to.deep.equal([]);
-    expect(i.scopes[0]!.lastSequenceNumber).to.equal('7301029571234567118');
+    expect(i.scopes[0]!.lastSequenceNumber).to.equal('1');
     // One past the exact max is still caught (a double could not tell them apart).
     s.manifest.segments[0]!.max_seq = base + 116n;
-    s.manifest.last_sequence_number = base + 116n;
     await s.save();
     const j = await inspectDataDir(tmp());
     expect(only(j, 'seq-out-of-range').path).to.equal('storage/big/t/batch-1.parquet');
@@ -313,22 +313,35 @@ describe('storage: inspectDataDir', () => {
     expect(kinds(i)).to.deep.equal(['duplicate-segment-id', 'duplicate-segment-path', 'orphan-parquet']);
   });
 
-  it('max_seq > last_sequence_number -> seq-beyond-last-sequence', async () => {
+  it('max_seq far beyond last_sequence_number is the binary\'s normal shape: no finding', async () => {
+    // KalamDB 0.4.3 writes last_sequence_number 0 next to snowflake _seq values (measured).
     const { shared } = await buildHealthy(tmp());
-    shared.manifest.last_sequence_number = 79n;
+    expect(shared.manifest.segments[1]!.max_seq).to.equal(80n);
+    expect(shared.manifest.last_sequence_number).to.equal(2n);
+    expect((await inspectDataDir(tmp())).findings).to.deep.equal([]);
+  });
+
+  it('a listed batch number beyond last_sequence_number -> batch-beyond-last-sequence', async () => {
+    const { shared, bob } = await buildHealthy(tmp());
+    shared.manifest.last_sequence_number = 1n; // batch-2.parquet is listed
     await shared.save();
+    bob.manifest.segments[2]!.status = 'tombstone'; // a tombstone is not checked
+    bob.manifest.last_sequence_number = 2n;
+    await bob.save();
     const i = await inspectDataDir(tmp());
-    const f = only(i, 'seq-beyond-last-sequence');
+    const f = only(i, 'batch-beyond-last-sequence');
     expect(f.path).to.equal('storage/app/events/manifest.json');
-    expect(f.details).to.include({ maxSeq: '80', lastSequenceNumber: '79' });
-    expect(kinds(i)).to.deep.equal(['seq-beyond-last-sequence']);
+    expect(f.details).to.include({ batch: '2', lastSequenceNumber: '1', segment: 'batch-2.parquet' });
+    expect(f.message).to.contain('batch-2.parquet');
+    // bob's batch-3.parquet is still named (by its tombstone), so no orphan either.
+    expect(kinds(i)).to.deep.equal(['batch-beyond-last-sequence']);
   });
 
   it('version / last_sequence_number going backwards vs a baseline -> violations', async () => {
-    const { shared, alice } = await buildHealthy(tmp());
+    const { shared, alice, bob } = await buildHealthy(tmp());
     const before = await inspectDataDir(tmp());
     const baseline = JSON.parse(JSON.stringify(baselineOf(before))) as ReturnType<typeof baselineOf>; // survives JSON
-    expect(baseline.scopes['storage/app/events']).to.deep.equal({ version: 3, lastSequenceNumber: '80' });
+    expect(baseline.scopes['storage/app/events']).to.deep.equal({ version: 3, lastSequenceNumber: '2' });
 
     // Same state again: fine. Moving forward: fine.
     expect((await inspectDataDir(tmp(), { previous: baseline })).findings).to.deep.equal([]);
@@ -344,13 +357,37 @@ describe('storage: inspectDataDir', () => {
     expect(kinds(i)).to.deep.equal(['version-regressed']);
 
     shared.manifest.version = 3;
-    shared.manifest.last_sequence_number = 80n;
-    alice.manifest.last_sequence_number = 118n; // baseline said 119; segments still end at 119
     await shared.save();
+    alice.manifest.last_sequence_number = 1n; // baseline said 1, then 11 was written: still >= 1
     await alice.save();
+    bob.manifest.last_sequence_number = 2n; // baseline said 3, with one version step: no clear in between
+    bob.manifest.segments.pop();
+    bob.manifest.version += 1;
+    await bob.save();
     i = await inspectDataDir(tmp(), { previous: baseline });
-    expect(only(i, 'last-sequence-regressed').path).to.equal('storage/app/notes/alice/manifest.json');
-    expect(kinds(i)).to.deep.equal(['last-sequence-regressed', 'seq-beyond-last-sequence']);
+    const f = only(i, 'last-sequence-regressed');
+    expect(f.path).to.equal('storage/app/notes/bob/manifest.json');
+    expect(f.details).to.include({ previous: '3', current: '2' });
+    expect(kinds(i)).to.deep.equal(['last-sequence-regressed', 'orphan-parquet']);
+  });
+
+  it('last_sequence_number back to 0 after KalamDB cleared the scope\'s segments is no regression', async () => {
+    const { shared } = await buildHealthy(tmp());
+    const baseline = baselineOf(await inspectDataDir(tmp()));
+    // clear_segments_and_delete_files: segments [], last_sequence_number 0, version + 1; then one flush of batch-0.
+    await rm(join(shared.dir, 'batch-1.parquet'));
+    await rm(join(shared.dir, 'batch-2.parquet'));
+    await writeFile(join(shared.dir, 'batch-0.parquet'), await segmentBytes(seqRange(300, 4)));
+    const bytes = await readFile(join(shared.dir, 'batch-0.parquet'));
+    shared.manifest.segments = [
+      { ...shared.manifest.segments[0]!, id: 'batch-0.parquet', path: 'batch-0.parquet', min_seq: 300n, max_seq: 303n, row_count: 4, size_bytes: bytes.byteLength },
+    ];
+    shared.manifest.last_sequence_number = 0n;
+    shared.manifest.version = 5;
+    await shared.save();
+    const i = await inspectDataDir(tmp(), { previous: baseline });
+    expect(i.findings).to.deep.equal([]);
+    expect(i.totals.segmentsChecked).to.equal(6 - 2 + 1);
   });
 
   it('a scope present in the baseline but gone now -> scope-vanished warning', async () => {
@@ -419,7 +456,7 @@ describe('storage: inspectDataDir', () => {
     await alice.save();
     const text = formatInspection(await inspectDataDir(tmp()), { scopes: true });
     const lines = text.split('\n');
-    expect(lines[0]).to.match(/^scope storage\/app\/events \(shared\): version 3, last_seq 80, 2 segments, 80 rows$/);
+    expect(lines[0]).to.match(/^scope storage\/app\/events \(shared\): version 3, last_seq 2, 2 segments, 80 rows$/);
     expect(lines.slice(3, 5).every((l) => l.startsWith('VIOLATION '))).to.equal(true);
     expect(lines[5]).to.match(/^warning +leftover-tmp storage\/app\/events\/batch-9\.parquet\.tmp: /);
     expect(lines[6]).to.equal('storage: 2 violation(s), 1 warning(s)');

@@ -54,7 +54,7 @@ export interface RunningServer extends ServerProcess {
 }
 
 export interface StatementResultBody {
-  schema?: { name: string; data_type: string; index: number }[];
+  schema?: { name: string; data_type: string; index: number; flags?: string[] }[];
   rows?: unknown[][];
   row_count: number;
   message?: string;
@@ -229,5 +229,6 @@ export function useReferenceServers(): {
 
 /** Ids present in a SELECT id result. */
 export function idsOf(result: StatementResultBody): number[] {
-  return (result.rows ?? []).map((row) => row[0] as number);
+  // BigInt values come as decimal strings, as kalamdb-server 0.4.3 sends them.
+  return (result.rows ?? []).map((row) => Number(row[0]));
 }

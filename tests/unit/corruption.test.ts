@@ -24,7 +24,7 @@ describe('corruptions', () => {
         const archive: ManifestArchive = new Map();
         await archiveManifests(dataDir, archive);
         // An older version to roll back to: the archive keeps every distinct text it saw.
-        for (const versions of archive.values()) versions.unshift(versions[0]!.replace('"version": ', '"version": 0'));
+        for (const versions of archive.values()) versions.unshift(versions[0]!.replace(/"version": ?/, '"version": 0'));
         const runDir = join(dataDir, '..');
         const applied = await applyCorruption({ dataDir, runDir, keepDir: join(runDir, 'kept'), corruption, random: seededRandom(5), archive });
         results.push({ applied, dataDir, runDir });
@@ -91,6 +91,25 @@ describe("corruptions of the binary's compact manifest", () => {
       expect(texts[0]).to.not.equal(compact(3));
     });
   }
+});
+
+describe('manifest rewrites keep the binary\'s exact shape', () => {
+  const tempDir = useTempDir();
+
+  it('row-count changes row_count only: 64-bit _seq bounds and the one-line layout survive', async () => {
+    const root = tempDir();
+    const dataDir = join(root, 'data');
+    await buildHealthy(dataDir);
+    // A manifest exactly as kalamdb-server 0.4.3-rc.4 wrote it (snowflake _seq values above 2^53).
+    const real =
+      '{"table_id":"app.events","user_id":null,"version":2,"created_at":1796190847148,"updated_at":1796190847559,"segments":[{"min_seq":386394581733576704,"max_seq":386394582756986887,"row_count":90,"size_bytes":3641,"created_at":1796190847558,"id":"batch-0.parquet","path":"batch-0.parquet","column_stats":{"1":{"min":{"Int64":"1"},"max":{"Int64":"218"},"null_count":0}},"schema_version":1,"status":"committed"}],"last_sequence_number":0,"files":null,"vector_indexes":{}}';
+    for (const manifest of listManifests(join(dataDir, 'storage'))) writeFileSync(manifest, real);
+    const applied = await applyCorruption({ dataDir, runDir: root, keepDir: join(root, 'kept'), corruption: { file: 'manifest', kind: 'row-count' }, random: seededRandom(3), archive: new Map() });
+    const after = readFileSync(join(dataDir, applied.path), 'utf8');
+    const delta = Number(/"row_count":(\d+)/.exec(after)![1]) - 90;
+    expect(delta).to.be.within(1, 5);
+    expect(after).to.equal(real.replace('"row_count":90', `"row_count":${90 + delta}`));
+  });
 });
 
 describe('corruptions stay inside the cold tier', () => {

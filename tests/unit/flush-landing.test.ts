@@ -10,7 +10,7 @@ const base: FlushCycleResult = {
   ended: 'killed',
   trigger: 'file-event',
   afterFlushMs: 3,
-  flushMessage: 'Flush started for table chaos.shared_rows. Job ID: FL-000007',
+  flushMessage: "Storage flush started for table 'chaos.shared_rows'. Job ID: FL-a094b941b0bc",
   scopes: ['storage/chaos/shared_rows'],
   landedOnDisk: 'tmp-written',
 };
@@ -19,19 +19,20 @@ const job = (jobId: string, status: string, message?: string, createdAt = 1) => 
 
 describe('flush landing after restart', () => {
   it('finds the job named in the flush command answer and keeps the disk classification', () => {
-    const result = classifyFlushLanding(base, [job('FL-000006', 'completed', undefined, 5), job('FL-000007', 'failed', 'interrupted: the server stopped while the job was running', 2)]);
-    expect(result).to.include({ jobId: 'FL-000007', jobStatusAfterRestart: 'failed', landed: 'tmp-written', asIntended: true });
+    const result = classifyFlushLanding(base, [job('FL-3c44044d2a42', 'completed', undefined, 5), job('FL-a094b941b0bc', 'failed', 'Server restarted', 2)]);
+    expect(result).to.include({ jobId: 'FL-a094b941b0bc', jobStatusAfterRestart: 'failed', landed: 'tmp-written', asIntended: true });
   });
 
   it('says flush-completed when the job had completed before the kill, whatever the disk shows', () => {
-    const result = classifyFlushLanding({ ...base, landedOnDisk: 'manifest-written', intended: 'manifest-written' }, [job('FL-000007', 'completed')]);
+    const result = classifyFlushLanding({ ...base, landedOnDisk: 'manifest-written', intended: 'manifest-written' }, [job('FL-a094b941b0bc', 'completed')]);
     expect(result).to.include({ landed: 'flush-completed', asIntended: false });
   });
 
   it('tells job-running from before-flush by the job interrupted while running', () => {
     const quiet = { ...base, landedOnDisk: 'before-flush' as const, intended: 'job-running' as const };
-    expect(classifyFlushLanding(quiet, [job('FL-000007', 'failed', 'interrupted: the server stopped while the job was running')]).landed).to.equal('job-running');
-    expect(classifyFlushLanding(quiet, [job('FL-000007', 'failed', 'interrupted: the server stopped while the job was queued')]).landed).to.equal('before-flush');
+    expect(classifyFlushLanding(quiet, [job('FL-a094b941b0bc', 'failed', 'Server restarted')]).landed).to.equal('job-running');
+    expect(classifyFlushLanding(quiet, [job('FL-a094b941b0bc', 'queued')]).landed).to.equal('before-flush');
+    expect(classifyFlushLanding(quiet, [job('FL-a094b941b0bc', 'failed', 'disk full')]).landed).to.equal('before-flush');
   });
 
   it('falls back to the table\'s newest job when nothing names it', () => {
