@@ -15,7 +15,9 @@ export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: 
     [...jobsAfterRestart].filter((job) => job.table === flush.table).sort((a, b) => Number(b.createdAt ?? 0) - Number(a.createdAt ?? 0))[0]?.jobId;
   const job = jobsAfterRestart.find((candidate) => candidate.jobId === jobId);
   const jobStatusAfterRestart = job?.status;
-  const startedBeforeKill = /while the job was running/.test(job?.message ?? '');
+  // The reference server marks an interrupted job so; the real binary leaves it `running`, but a
+  // job-state kill fired only once system.jobs had shown the job running, which is evidence enough.
+  const startedBeforeKill = /while the job was running/.test(job?.message ?? '') || flush.trigger === 'job-state';
   const onDisk = flush.landedOnDisk ?? 'before-flush';
   const landed: LandedPhase =
     jobStatusAfterRestart === 'completed' ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
