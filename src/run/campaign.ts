@@ -253,6 +253,7 @@ class Campaign {
         await this.primeColdTier();
         if (precise) {
           this.step = 'restart under strace';
+          await this.client?.close();
           const exit = await stopServer(this.server!, config.timeouts.exitMs);
           history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
           await this.startIncarnation(1);
@@ -265,6 +266,8 @@ class Campaign {
       }
       this.step = 'stop server';
       if (this.server) {
+        // kalamdb-server (actix) waits on SIGTERM for open keep-alive connections: without this the stop takes the whole grace period and ends in SIGKILL.
+        await this.client?.close();
         const exit = await stopServer(this.server, config.timeouts.exitMs);
         history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
       }

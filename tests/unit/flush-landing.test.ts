@@ -35,6 +35,12 @@ describe('flush landing after restart', () => {
     expect(classifyFlushLanding(quiet, [job('FL-a094b941b0bc', 'failed', 'disk full')]).landed).to.equal('before-flush');
   });
 
+  it('counts a kill fired on the job seen running as job-running, though the real binary leaves it running after restart', () => {
+    const seenRunning = { ...base, landedOnDisk: 'before-flush' as const, intended: 'job-running' as const, trigger: 'job-state' as const };
+    expect(classifyFlushLanding(seenRunning, [job('FL-000007', 'running')])).to.include({ landed: 'job-running', asIntended: true });
+    expect(classifyFlushLanding({ ...seenRunning, trigger: 'wal-write' }, [job('FL-000007', 'running')]).landed).to.equal('before-flush');
+  });
+
   it('falls back to the table\'s newest job when nothing names it', () => {
     const result = classifyFlushLanding({ ...base, flushMessage: 'ok' }, [job('A', 'failed', undefined, 1), job('B', 'completed', undefined, 9)]);
     expect(result).to.include({ jobId: 'B', landed: 'flush-completed' });
