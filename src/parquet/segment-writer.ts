@@ -13,11 +13,16 @@
  */
 import {
   Bool,
+  Field,
   Float64,
   Int32,
   Int64,
+  RecordBatch,
+  Schema,
+  Struct,
   Table as ArrowTable,
   Utf8,
+  makeData,
   tableToIPC,
   vectorFromArray,
   type DataType,
@@ -38,6 +43,8 @@ export interface SegmentColumn {
   name: string;
   type: SegmentColumnType;
   values: SegmentValue[];
+  /** Written REQUIRED (not null), as KalamDB writes primary keys, NOT NULL columns, _seq and _deleted. */
+  required?: boolean;
 }
 
 /** A schema entry for {@link encodeSegmentRows}. */
@@ -141,12 +148,18 @@ export async function encodeSegment(
 ): Promise<Uint8Array> {
   validate(columns, rowCount);
 
-  const vectors: Record<string, Vector> = {};
+  const vectors: Vector[] = [];
+  const fields: Field[] = [];
   for (const col of columns) {
     const data = col.values.map((v, i) => coerce(col, i, v));
-    vectors[col.name] = vectorFromArray(data as never[], arrowType(col.type));
+    if (col.required && data.some((v) => v === null)) throw new TypeError(`segment column "${col.name}" is required but holds null`);
+    const vector = vectorFromArray(data as never[], arrowType(col.type));
+    vectors.push(vector);
+    fields.push(new Field(col.name, vector.type, col.required !== true));
   }
-  const arrowTable = new ArrowTable(vectors);
+  const schema = new Schema(fields);
+  const struct = makeData({ type: new Struct(fields), length: rowCount, nullCount: 0, children: vectors.map((vector) => vector.data[0]!) });
+  const arrowTable = new ArrowTable([new RecordBatch(schema, struct)]);
   const ipc = tableToIPC(arrowTable, 'stream');
 
   const wasmTable = WasmTable.fromIPCStream(ipc);

@@ -93,13 +93,16 @@ export async function encodeRows(table: TableDefinition, rows: readonly StoredRo
   const columns: SegmentColumn[] = table.columns.map((column) => ({
     name: column.name,
     type: PARQUET_TYPES[column.type],
+    // KalamDB writes the primary key and NOT NULL columns REQUIRED, nullable ones OPTIONAL
+    // (a tombstone carries only its key, so a NOT NULL column with tombstones stays OPTIONAL).
+    required: (column.primaryKey || !column.nullable) && rows.every((row) => (row.values[column.name] ?? null) !== null),
     values: rows.map((row) => {
       const value = row.values[column.name] ?? null;
       return PARQUET_TYPES[column.type] === 'INT64' && typeof value === 'number' ? BigInt(value) : value;
     }),
   }));
-  columns.push({ name: '_seq', type: 'INT64', values: rows.map((row) => BigInt(row.seq)) });
-  columns.push({ name: '_deleted', type: 'BOOLEAN', values: rows.map((row) => row.deleted === true) });
+  columns.push({ name: '_seq', type: 'INT64', required: true, values: rows.map((row) => BigInt(row.seq)) });
+  columns.push({ name: '_deleted', type: 'BOOLEAN', required: true, values: rows.map((row) => row.deleted === true) });
   return encodeSegment(columns, rows.length, { keyValueMetadata: { [ROWS_CHECKSUM_KEY]: String(rowsChecksum(table, rows)) } });
 }
 

@@ -429,7 +429,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   return {
     // kalamdb-server 0.4.3 names the acting user in every result (`as_user: "root"` for plain statements).
-    execute: async (statement, session) => ({ as_user: session.user, ...(await execute(statement, session)) }),
+    execute: async (statement, session) => {
+      const result = await execute(statement, session);
+      return { ...result, as_user: result.as_user ?? session.user };
+    },
     async settle() {
       while (owedWrites.size > 0) await Promise.all([...owedWrites]);
     },
