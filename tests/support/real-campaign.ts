@@ -2,22 +2,10 @@ import { expect } from 'chai';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Violation } from '../../src/checker/types.js';
 import type { RunResult } from '../../src/report/result.js';
 import { onlyRunFolder, readHistory, readResult, runCli } from './cli.js';
 import { isAlive } from './processes.js';
-
-/**
- * Violations the real kalamdb-server has been shown to produce that are KalamDB's own behaviour
- * (findings), each with its evidence. A real-server test accepts exit 1 only when every violation
- * matches one of these; anything else is a false alarm of ours or a new finding to be triaged and
- * written down here with its run folder. Empty: no confirmed finding yet.
- */
-export const KNOWN_KALAMDB_FINDINGS: readonly { readonly matches: (violation: Violation) => boolean; readonly evidence: string }[] = [];
-
-export function isKnownFinding(violation: Violation): boolean {
-  return KNOWN_KALAMDB_FINDINGS.some((finding) => finding.matches(violation));
-}
+import { unexplainedViolations } from './known-findings.js';
 
 export interface RealRun {
   readonly runDir: string;
@@ -46,8 +34,7 @@ export async function runRealCampaign(parent: string, serverBin: string, scenari
 export function expectNoToolErrorNorFalseAlarm(run: RealRun): void {
   expect(run.exitCode, run.output).to.be.oneOf([0, 1]);
   expect(run.result.error, run.output).to.equal(undefined);
-  const unexplained = run.result.violations.filter((record) => !isKnownFinding(record.violation));
-  expect(unexplained, `violations that are no known KalamDB finding (${run.runDir})`).to.deep.equal([]);
+  expect(unexplainedViolations(run.result), `violations that are no known KalamDB finding (FINDINGS.md; ${run.runDir})`).to.deep.equal([]);
   expect(run.result.exitCode).to.equal(run.exitCode);
 }
 
