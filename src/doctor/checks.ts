@@ -5,12 +5,14 @@
 import { spawn } from 'node:child_process';
 import { detectPowerLoss, type PowerLossAvailability } from '../power-loss/lossfs.js';
 import { constants as fsConstants } from 'node:fs';
-import { access, stat, statfs } from 'node:fs/promises';
+import { access, mkdtemp, rm, stat, statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { detectSyscallInjection, type SyscallInjectionSupport } from '../nemesis/strace.js';
 import { encodeSegment } from '../parquet/segment-writer.js';
 import { readParquetFooter, readParquetRows } from '../parquet/segment-reader.js';
 import { findFreePort, isPortFree } from '../target/ports.js';
+import { startKalamdb } from '../target/start-kalamdb.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -160,12 +162,14 @@ export async function findOnPath(name: string, pathVariable = process.env.PATH ?
 }
 
 /**
- * The kalamdb-server binary: exists, is executable, and says something to `--version` in time.
- * Without `path` it looks for kalamdb-server on PATH and only warns when there is none (the
- * reference target still works). A binary the user named is required: it fails the doctor.
+ * The kalamdb-server binary: exists, is executable, and starts. kalamdb-server has no `--version`
+ * (it takes any argument for its config path), so the check starts it the way a campaign does, on a
+ * temporary data directory with the server.toml the harness writes, waits for /health and SELECT 1,
+ * and reports the version /health names. Without `path` it looks for kalamdb-server on PATH and only
+ * warns when there is none (the reference target still works). A binary the user named is required.
  */
 export async function checkServerBinary(input: { path?: string; pathVariable?: string; timeoutMs?: number }): Promise<DoctorCheck> {
-  const timeoutMs = input.timeoutMs ?? 10_000;
+  const timeoutMs = input.timeoutMs ?? 30_000;
   const given = input.path !== undefined;
   const path = given ? resolve(input.path!) : await findOnPath('kalamdb-server', input.pathVariable);
   if (path === undefined) {
@@ -173,12 +177,17 @@ export async function checkServerBinary(input: { path?: string; pathVariable?: s
   }
   const why = await whyNotExecutable(path);
   if (why) return check('kalamdb-server', 'fail', why, given);
-  const output = await runProgram(path, ['--version'], timeoutMs);
-  if (output.code === 0 && !output.timedOut) {
-    const version = firstLine(output.stdout) || firstLine(output.stderr) || '(no output)';
-    return check('kalamdb-server', 'ok', `${path} --version: ${version}`, given);
+  const dir = await mkdtemp(join(tmpdir(), 'kalam-chaos-doctor-'));
+  try {
+    const server = await startKalamdb(path, dir, timeoutMs);
+    await server.stop();
+    const { version, readyMs } = server.readiness;
+    return check('kalamdb-server', 'ok', `${path} started and answered SELECT 1 in ${readyMs} ms; /health reports version ${version ?? '(none)'}`, given);
+  } catch (error) {
+    return check('kalamdb-server', given ? 'fail' : 'warn', `${path} did not start as a campaign starts it: ${(error as Error).message}`, given);
+  } finally {
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
-  return check('kalamdb-server', 'warn', `${path} --version ${describeExit(output, timeoutMs)}`, given);
 }
 
 // ---------------------------------------------------------------- loopback port

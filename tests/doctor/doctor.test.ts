@@ -61,25 +61,30 @@ describe('doctor checks', () => {
       expect(result.detail).to.include('not a file');
     });
 
-    it('reports the --version output of a working binary', async () => {
-      const path = await script(join(tmp(), 'kalamdb-server'), 'echo "kalamdb-server 0.4.3-rc"');
-      const result = await checkServerBinary({ path });
+    it('starts a binary the way a campaign does and reports the version /health names', async function () {
+      this.timeout(60_000);
+      // The reference server in KalamDB mode, invoked exactly as kalamdb-server is (server.toml, KALAMDB_* env).
+      const result = await checkServerBinary({ path: join(packageRoot(), 'scripts', 'kalamdb-server-reference') });
       expectShape(result, 'kalamdb-server');
-      expect(result.status).to.equal('ok');
-      expect(result.detail).to.include('kalamdb-server 0.4.3-rc');
+      expect(result.status, result.detail).to.equal('ok');
+      expect(result.detail).to.match(/answered SELECT 1 in \d+ ms; \/health reports version \S+/);
     });
 
-    it('warns when --version fails or does not answer within the timeout', async () => {
-      const failing = await script(join(tmp(), 'failing'), 'echo "no such flag" >&2; exit 3');
+    it('fails a named binary that exits at once, with the end of its stderr', async () => {
+      const failing = await script(join(tmp(), 'failing'), 'echo "missing field performance" >&2; exit 3');
       const failed = await checkServerBinary({ path: failing });
-      expect(failed.status).to.equal('warn');
-      expect(failed.detail).to.include('exited 3').and.include('no such flag');
+      expect(failed.status).to.equal('fail');
+      expect(failed.required).to.equal(true);
+      expect(failed.detail).to.include('code 3').and.include('missing field performance');
+    });
+
+    it('fails a named binary that never becomes ready within the timeout, and stops it', async () => {
       const hanging = await script(join(tmp(), 'hanging'), 'exec sleep 30');
       const started = Date.now();
-      const hung = await checkServerBinary({ path: hanging, timeoutMs: 300 });
-      expect(hung.status).to.equal('warn');
-      expect(hung.detail).to.include('did not finish within 300 ms');
-      expect(Date.now() - started).to.be.below(5_000);
+      const hung = await checkServerBinary({ path: hanging, timeoutMs: 500 });
+      expect(hung.status).to.equal('fail');
+      expect(hung.detail).to.include('not ready within 500 ms');
+      expect(Date.now() - started).to.be.below(15_000);
     });
 
     it('only warns (not required) when no binary is given and none is on PATH', async () => {
@@ -89,10 +94,10 @@ describe('doctor checks', () => {
       expect(result.required).to.equal(false);
     });
 
-    it('finds kalamdb-server on PATH when none is given', async () => {
+    it('finds kalamdb-server on PATH when none is given, and only warns when it does not start', async () => {
       await script(join(tmp(), 'kalamdb-server'), 'echo "kalamdb-server 9.9"');
       const result = await checkServerBinary({ pathVariable: tmp() });
-      expect(result.status).to.equal('ok');
+      expect(result.status).to.equal('warn');
       expect(result.required).to.equal(false);
       expect(result.detail).to.include(join(tmp(), 'kalamdb-server'));
     });

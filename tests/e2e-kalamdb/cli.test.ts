@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import fs from 'fs-extra';
 import { requireKalamdbBinary } from '../support/kalamdb-binary.js';
-import { startKalamdb, type RunningKalamdb } from '../support/kalamdb-server.js';
+import { startKalamdb, type RunningKalamdb } from '../../src/target/start-kalamdb.js';
 import { isAlive } from '../support/processes.js';
 
 /** The real `kalam` CLI as a user runs it, against a real kalamdb-server (INTERFACE.md, "The kalam CLI"). */

@@ -1,18 +1,20 @@
 import { join } from 'node:path';
 import fs from 'fs-extra';
-import { createSqlClient } from '../../src/client/sql-client.js';
-import { discardHistory } from '../../src/history/history.js';
-import { generateCredentials } from '../../src/target/credentials.js';
-import { createKalamdbTarget } from '../../src/target/kalamdb.js';
-import { findFreePort } from '../../src/target/ports.js';
-import { waitUntilReady } from '../../src/target/readiness.js';
-import { launchServer, stopServer, type ServerProcess } from '../../src/target/supervisor.js';
-import type { Credentials } from '../../src/target/types.js';
+import { createSqlClient } from '../client/sql-client.js';
+import { discardHistory } from '../history/history.js';
+import { generateCredentials } from './credentials.js';
+import { createKalamdbTarget } from './kalamdb.js';
+import { findFreePort } from './ports.js';
+import { waitUntilReady, type Readiness } from './readiness.js';
+import { launchServer, stopServer, type ServerProcess } from './supervisor.js';
+import type { Credentials } from './types.js';
 
 export interface RunningKalamdb {
   readonly url: string;
   readonly credentials: Credentials;
   readonly server: ServerProcess;
+  /** What /health reported, and how long readiness took. */
+  readonly readiness: Readiness;
   /** SIGTERM, SIGKILL after a grace period; resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -36,11 +38,12 @@ export async function startKalamdb(serverBin: string, dir: string, readyTimeoutM
     await client.close().catch(() => {});
     await stopServer(server);
   };
+  let readiness: Readiness;
   try {
-    await waitUntilReady(server, client, readyTimeoutMs);
+    readiness = await waitUntilReady(server, client, readyTimeoutMs);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: server.baseUrl, credentials, server, stop };
+  return { url: server.baseUrl, credentials, server, readiness, stop };
 }
