@@ -47,7 +47,11 @@ export function classifyRecovery(options: {
       if (options.violations.length === 0) {
         return { outcome: errors.some(mentions) ? 'refused' : 'rebuilt', evidence, damageRead };
       }
-      const silent = options.violations.filter((violation) => violation.kind !== 'unreadable');
+      // A scope whose read failed with an error is not silent about it, whatever rows that error hid.
+      const unreadable = new Set(options.violations.flatMap((violation) => (violation.kind === 'unreadable' ? [`${violation.table}/${violation.partition}`] : [])));
+      const silent = options.violations.filter(
+        (violation) => violation.kind !== 'unreadable' && !('partition' in violation && unreadable.has(`${violation.table}/${violation.partition}`)),
+      );
       if (silent.length === 0 && errors.some(mentions)) return { outcome: 'refused', evidence, damageRead };
       return { outcome: 'silent-loss', evidence: [...evidence, ...silent.map((violation) => JSON.stringify(violation).slice(0, 300))], damageRead };
     }

@@ -27,7 +27,7 @@ import { assertTargetLaunchable, createTarget, type TargetSpec } from '../target
 import { findFreePort, isPortFree } from '../target/ports.js';
 import { waitUntilReady } from '../target/readiness.js';
 import { reapOrphans } from '../target/server-registry.js';
-import { launchServer, stopServer, tailFile, type ServerProcess } from '../target/supervisor.js';
+import { launchServer, stopServer, tailFile, type ServerExit, type ServerProcess } from '../target/supervisor.js';
 import type { Target } from '../target/types.js';
 import {
   initialWorkloadState,
@@ -253,8 +253,7 @@ class Campaign {
         await this.primeColdTier();
         if (precise) {
           this.step = 'restart under strace';
-          await this.client?.close();
-          const exit = await stopServer(this.server!, config.timeouts.exitMs);
+          const exit = await this.stopGracefully();
           history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
           await this.startIncarnation(1);
         }
@@ -266,9 +265,7 @@ class Campaign {
       }
       this.step = 'stop server';
       if (this.server) {
-        // kalamdb-server (actix) waits on SIGTERM for open keep-alive connections: without this the stop takes the whole grace period and ends in SIGKILL.
-        await this.client?.close();
-        const exit = await stopServer(this.server, config.timeouts.exitMs);
+        const exit = await this.stopGracefully();
         history.record({ type: 'server-exit', incarnation: this.incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
       }
       if (config.scenario.checks.includes('table-unavailable')) this.recordTableAvailability(this.cycles.length, true);
@@ -535,6 +532,13 @@ class Campaign {
     return readiness.readyMs;
   }
 
+  /** SIGTERM, SIGKILL after the grace period. */
+  private async stopGracefully(): Promise<ServerExit> {
+    // kalamdb-server (actix) waits on SIGTERM for open keep-alive connections: without closing them the stop takes the whole grace period and ends in SIGKILL.
+    await this.client?.close();
+    return stopServer(this.server!, this.config.timeouts.exitMs);
+  }
+
   private corruptionContext(): CorruptionCycleContext {
     return {
       config: this.config,
@@ -552,6 +556,7 @@ class Campaign {
         this.step = step;
       },
       startIncarnation: () => this.startIncarnation(undefined),
+      stopServer: () => this.stopGracefully(),
       flushTable: (table, cycle) => this.flushAndWait(table, cycle),
       snapshotCrash: (cycle) => this.snapshotCrash(cycle),
       runChecks: (cycle, before) => this.runChecks(cycle, before),

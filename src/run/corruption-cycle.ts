@@ -11,7 +11,7 @@ import { evictManifestCacheEntry } from '../nemesis/manifest-cache.js';
 import { createAckCounter, triggerFired, type KillTrigger } from '../nemesis/kill-trigger.js';
 import type { CycleResult, ViolationRecord } from '../report/result.js';
 import type { CorruptNemesis } from '../scenario/types.js';
-import { stopServer, tailFile, type ServerProcess } from '../target/supervisor.js';
+import { tailFile, type ServerExit, type ServerProcess } from '../target/supervisor.js';
 import { abortPromise } from '../util/abort.js';
 import { seededRandom } from '../util/random.js';
 import { withDeadline } from '../util/wait.js';
@@ -34,6 +34,8 @@ export interface CorruptionCycleContext {
   incarnation(): number;
   setStep(step: string): void;
   startIncarnation(): Promise<number>;
+  /** SIGTERM (after closing the client's connections), SIGKILL after the grace period. */
+  stopServer(): Promise<ServerExit>;
   flushTable(table: TableSpec, cycle: number): Promise<void>;
   snapshotCrash(cycle: number): Promise<void>;
   runChecks(cycle: number, before: MetadataSnapshot): Promise<CheckResult[]>;
@@ -68,7 +70,7 @@ export async function runCorruptionCycle(
   const server = ctx.server();
   const atMs = history.elapsedMs();
   if (nemesis.stop === 'kill') server.signal('SIGKILL');
-  const exit = nemesis.stop === 'kill' ? await withDeadline(server.exited, 'server exit after SIGKILL', config.timeouts.exitMs) : await stopServer(server, config.timeouts.exitMs);
+  const exit = nemesis.stop === 'kill' ? await withDeadline(server.exited, 'server exit after SIGKILL', config.timeouts.exitMs) : await ctx.stopServer();
   if (nemesis.stop === 'kill') history.record({ type: 'kill', cycle, incarnation: ctx.incarnation(), signal: 'SIGKILL', acksThisCycle: acks.value(), inFlight: 0 });
   history.record({ type: 'server-exit', incarnation: ctx.incarnation(), exitCode: exit.exitCode, signal: exit.signal, expected: true });
   ctx.ledger.settleAllPending();
@@ -160,7 +162,7 @@ export async function runCorruptionCycle(
   let restored: { ok: boolean } | undefined;
   if (judged.outcome !== 'rebuilt') {
     ctx.setStep(`cycle ${cycle}: restore the original and restart`);
-    if (!ctx.server().hasExited()) await stopServer(ctx.server(), config.timeouts.exitMs);
+    if (!ctx.server().hasExited()) await ctx.stopServer();
     await undoCorruption(applied, ctx.dataDir, ctx.runDir);
     // The cache may now hold what the server made of the damage: evict it so the original is read.
     if (evictionPath) await evictManifestCacheEntry(ctx.dataDir, evictionPath);
