@@ -604,8 +604,12 @@ class Campaign {
     const violations: Violation[] = [];
     const stats = { flushed: 0, completed: 0 };
     for (const table of workload.tables) {
-      const hot = hotness(this.maxAcknowledgedRequest(table), this.flushMarks.get(table.name), table.flushPolicy !== undefined);
-      if (hot === 'none') continue;
+      const acknowledgedHot = hotness(this.maxAcknowledgedRequest(table), this.flushMarks.get(table.name), table.flushPolicy !== undefined);
+      if (acknowledgedHot === 'none') continue;
+      // Acknowledged rows this cycle found lost are not in the hot tier either: `no pending writes` is then no evidence of a stuck flush.
+      const name = qualifiedName(workload, table);
+      const lostHere = this.violations.some((record) => record.cycle === cycle && record.violation.kind === 'lost' && record.violation.table === name);
+      const hot = lostHere ? 'maybe' : acknowledgedHot;
       const commandBefore = this.workloadState.nextRequestId;
       this.step = `cycle ${cycle}: flush ${table.name} after the restart`;
       const outcome = await flushToCompletion({
