@@ -53,6 +53,8 @@ export interface LivenessFlushOptions {
 }
 
 const ACTIVE = new Set(['new', 'queued', 'running', 'retrying']);
+/** How the server says a table has nothing to flush (success answer, or kalamdb-server's error for it). */
+const NOTHING_TO_FLUSH = /no pending writes|nothing to do/i;
 
 /**
  * STORAGE FLUSH TABLE, then the job its answer names followed to completion within the deadline.
@@ -125,7 +127,8 @@ export async function flushToCompletion(options: LivenessFlushOptions): Promise<
       const answer = `${outcome.code}: ${outcome.message}`;
       answers.push(answer);
       record({ type: 'flush-answer', cycle, incarnation, table: qualified, attempt, answer, error: true });
-      return stuck('refused');
+      // kalamdb-server also refuses with an error: `Job Flush skipped: pre-validation returned false (nothing to do)`.
+      return NOTHING_TO_FLUSH.test(answer) ? nothingPending() : stuck('refused');
     }
     const answer = outcome.results[outcome.results.length - 1]?.message ?? '';
     answers.push(answer);
@@ -147,16 +150,19 @@ export async function flushToCompletion(options: LivenessFlushOptions): Promise<
       await delay(Math.min(interval, Math.max(left(), 0)), options.signal);
       continue;
     }
-    if (/no pending writes/i.test(answer)) {
-      const jobs = await jobsOfTable();
-      observe(jobs);
-      const completedSinceReady = jobs.find((job) => job.status === 'completed' && Number(job.finishedAt ?? 0) >= options.readySinceMs);
-      if (options.hot === 'maybe' || completedSinceReady) {
-        record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: true, ...(completedSinceReady ? { jobId: completedSinceReady.jobId } : {}) });
-        return { ok: true, completed: completedSinceReady !== undefined, ...(completedSinceReady ? { jobId: completedSinceReady.jobId } : {}), answers };
-      }
-      return stuck('no-pending-writes');
-    }
+    if (NOTHING_TO_FLUSH.test(answer)) return nothingPending();
     return stuck('refused');
+  }
+
+  /** The server found nothing to flush: fine unless the table certainly holds hot rows and no flush took them since the restart. */
+  async function nothingPending(): Promise<LivenessFlushOutcome> {
+    const jobs = await jobsOfTable();
+    observe(jobs);
+    const completedSinceReady = jobs.find((job) => job.status === 'completed' && Number(job.finishedAt ?? 0) >= options.readySinceMs);
+    if (options.hot === 'maybe' || completedSinceReady) {
+      record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: true, ...(completedSinceReady ? { jobId: completedSinceReady.jobId } : {}) });
+      return { ok: true, completed: completedSinceReady !== undefined, ...(completedSinceReady ? { jobId: completedSinceReady.jobId } : {}), answers };
+    }
+    return stuck('no-pending-writes');
   }
 }

@@ -33,7 +33,32 @@ function silentLossOfManifest(record: ViolationRecord, kinds: ReadonlySet<string
   return file === 'manifest' && kind !== undefined && kinds.has(kind);
 }
 
+const SEGMENT_GONE = /Failed to open Parquet stream.*not found/i;
+
+/** Whether a read of `table` in `cycle` failed because a segment its manifest names is gone. */
+function segmentGoneIn(run: RunResult, cycle: number, table: string): boolean {
+  return run.violations.some(
+    ({ cycle: other, violation }) => other === cycle && violation.kind === 'unreadable' && violation.table === table && SEGMENT_GONE.test(violation.error),
+  );
+}
+
+function cutPower(run: RunResult): boolean {
+  return run.scenario === 'power-loss' || run.cycles.some((cycle) => cycle.powerCut !== undefined);
+}
+
 export const KNOWN_KALAMDB_FINDINGS: readonly KnownFinding[] = [
+  {
+    id: 'F9',
+    title: 'a power cut after a flush loses the flushed rows: the segment is gone, the manifest still names it',
+    matches: (record, run) => {
+      if (!cutPower(run)) return false;
+      const { violation } = record;
+      if (violation.kind === 'unreadable') return SEGMENT_GONE.test(violation.error);
+      if (violation.kind === 'target-unrecoverable') return violation.failures.some((failure) => SEGMENT_GONE.test(failure));
+      if (violation.kind === 'lost' || violation.kind === 'table-unavailable') return segmentGoneIn(run, record.cycle, violation.table);
+      return false;
+    },
+  },
   {
     id: 'F1',
     title: 'a flush job killed mid-flush stays running forever',

@@ -135,6 +135,15 @@ describe('flush-stuck: a flush after the restart', () => {
     expect(maybe).to.deep.include({ ok: true, completed: false });
   });
 
+  it("kalamdb-server's error 'pre-validation returned false (nothing to do)' counts as no pending writes, not as a refusal", async () => {
+    const nothing = { code: 'SQL_EXECUTION_ERROR', message: 'Statement 1 failed: Job Flush skipped: pre-validation returned false (nothing to do)' };
+    const certain = await flushToCompletion(options(fakeServer([nothing], [[]])));
+    expect(certain.ok).to.equal(false);
+    if (!certain.ok) expect(certain.violation.reason).to.equal('no-pending-writes');
+    const maybe = await flushToCompletion(options(fakeServer([nothing], [[]]), { hot: 'maybe' }));
+    expect(maybe).to.deep.include({ ok: true, completed: false });
+  });
+
   it('`no pending writes` is explained by a flush of the table that completed since the restart', async () => {
     const server = fakeServer([NO_PENDING], [[{ id: 'FL-1', status: 'completed', finishedAt: 500 }, { id: 'FL-4', status: 'completed', finishedAt: 1_500 }]]);
     expect(await flushToCompletion(options(server))).to.deep.include({ ok: true, completed: true, jobId: 'FL-4' });
