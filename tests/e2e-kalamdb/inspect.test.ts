@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { manifestsUnder } from '../support/manifests.js';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fs from 'fs-extra';
@@ -8,17 +9,6 @@ import { requireKalamdbBinary } from '../support/kalamdb-binary.js';
 import { inspectDataDir, type Inspection } from '../../src/storage/inspect.js';
 import { parseJsonExact } from '../../src/storage/json.js';
 import { EXIT_CODES } from '../../src/report/result.js';
-
-/** Every manifest.json under `dir`. */
-async function manifests(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await manifests(path)));
-    else if (entry.name === 'manifest.json') found.push(path);
-  }
-  return found.sort();
-}
 
 /**
  * The storage inspector against a cold tier written by the real kalamdb-server: no guessed format
@@ -50,7 +40,7 @@ describe('inspect on a data directory written by the real kalamdb-server', funct
   });
 
   it('the binary writes compact manifests with a string table_id and a batch number in last_sequence_number', async () => {
-    const found = await manifests(join(dataDir, 'storage'));
+    const found = await manifestsUnder(join(dataDir, 'storage'));
     expect(found.length, `run folder ${runDir}`).to.be.greaterThan(0);
     for (const path of found) {
       const text = await readFile(path, 'utf8');
@@ -66,7 +56,7 @@ describe('inspect on a data directory written by the real kalamdb-server', funct
     const inspection = await inspectDataDir(dataDir);
     expect(inspection.findings, `run folder ${runDir}`).to.deep.equal([]);
     expect(inspection.ok).to.equal(true);
-    expect(inspection.totals.scopes).to.equal((await manifests(join(dataDir, 'storage'))).length);
+    expect(inspection.totals.scopes).to.equal((await manifestsUnder(join(dataDir, 'storage'))).length);
     expect(inspection.totals.segments).to.be.greaterThan(0);
     expect(inspection.totals.rows).to.be.greaterThan(0);
     // row_count, size_bytes and the _seq range were checked against every committed segment file.
@@ -87,7 +77,7 @@ describe('inspect on a data directory written by the real kalamdb-server', funct
   it('the same checks do catch a binary-written manifest that disagrees with its segment', async () => {
     const copy = join(root!, 'damaged');
     await fs.copy(dataDir, copy);
-    const [path] = await manifests(join(copy, 'storage'));
+    const [path] = await manifestsUnder(join(copy, 'storage'));
     const text = await readFile(path!, 'utf8');
     // Bump the first segment's row_count and size_bytes, keeping the binary's one-line shape.
     const damaged = text.replace(/"row_count":(\d+),"size_bytes":(\d+)/, (_m, rows: string, size: string) => `"row_count":${Number(rows) + 1},"size_bytes":${Number(size) + 1}`);

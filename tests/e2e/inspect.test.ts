@@ -1,21 +1,11 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, readdir, stat, truncate } from 'node:fs/promises';
+import { manifestsUnder } from '../support/manifests.js';
+import { mkdtemp, readFile, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import fs from 'fs-extra';
 import { onlyRunFolder, readResult, runCli } from '../support/cli.js';
 import type { Inspection } from '../../src/storage/inspect.js';
-
-/** Every manifest.json under `dir`. */
-async function manifests(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await manifests(path)));
-    else if (entry.name === 'manifest.json') found.push(path);
-  }
-  return found.sort();
-}
 
 describe('kalam-chaos inspect (end to end, through the CLI)', function () {
   this.timeout(120_000);
@@ -60,7 +50,7 @@ describe('kalam-chaos inspect (end to end, through the CLI)', function () {
 
   it('exits 1 and names the segment once a committed segment is truncated', async () => {
     let damaged: string | undefined;
-    for (const manifest of await manifests(join(dataDir, 'storage'))) {
+    for (const manifest of await manifestsUnder(join(dataDir, 'storage'))) {
       const parsed = JSON.parse(await readFile(manifest, 'utf8')) as { segments: { path: string; status: string }[] };
       const segment = parsed.segments.find((s) => s.status === 'committed' && /^batch-.*\.parquet$/.test(s.path));
       if (segment) {
