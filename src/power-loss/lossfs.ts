@@ -1,6 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -116,6 +116,15 @@ export function lazyUnmount(mount: string): void {
   if (first.status !== 0 && isMounted(mount)) spawnSync('umount', ['-l', mount], { stdio: 'ignore', timeout: 10_000 });
 }
 
+/** Top-level names of `backing` that the mount does not show. */
+export function missingThroughMount(mount: string, backing: string): string[] {
+  try {
+    return readdirSync(backing).filter((name) => !existsSync(join(mount, name)));
+  } catch (error) {
+    return [`(${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`];
+  }
+}
+
 export function isMounted(mount: string): boolean {
   const target = resolve(mount);
   try {
@@ -152,6 +161,9 @@ export async function startLossLayer(options: LossLayerOptions): Promise<LossLay
     '--seed', String(options.seed ?? 1),
     '--exit-with-parent',
   ];
+  // The mount of an earlier incarnation must be gone, or the new one could be taken for ready while it is not there yet.
+  if (isMounted(mount)) lazyUnmount(mount);
+  await waitFor(() => (isMounted(mount) ? undefined : true), { what: `the previous mount at ${mount} to go away`, timeoutMs: 10_000, intervalMs: 20 });
   const subprocess: ResultPromise = execa(options.python, args, {
     detached: true,
     reject: false,
@@ -197,6 +209,13 @@ export async function startLossLayer(options: LossLayerOptions): Promise<LossLay
       { what: `lossfs to mount ${mount}`, timeoutMs: options.readyTimeoutMs ?? 20_000, intervalMs: 20 },
     );
     if (outcome === 'exited') throw new Error(`lossfs exited (code ${exitCode}) before it was ready`);
+    // A server started on a mount that does not (yet) show the backing directory would see an empty data
+    // directory: the tool's failure, which must never pass for the database's.
+    await waitFor(() => (missingThroughMount(mount, backing).length === 0 ? true : undefined), {
+      what: `lossfs mount ${mount} to show what the backing directory ${backing} holds`,
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
   } catch (error) {
     cleanup();
     await withDeadline(exited, `lossfs pid ${pid} to exit`, 10_000).catch(() => undefined);

@@ -433,7 +433,7 @@ class Campaign {
     try {
       readyMs = await this.startIncarnation(cycle < config.cycles ? cycle + 1 : undefined);
     } catch (error) {
-      if (this.hooks.signal?.aborted) throw error;
+      if (this.hooks.signal?.aborted || error instanceof StepError) throw error;
       const stderrTail = this.server ? await tailFile(this.server.stderrPath, 20) : [];
       this.addViolation(cycle, 'recovery', { kind: 'recovery-failed', incarnation: this.incarnation, error: (error as Error).message, stderrTail });
       this.cycles.push({ cycle, trigger, fault, rows, ...(flush ? { flush } : {}), ...(powerCut ? { powerCut } : {}), checks: crashChecks, ...(testedNothing ? { testedNothing } : {}) });
@@ -510,7 +510,9 @@ class Campaign {
     if (index === 0 || !(await isPortFree(this.port))) this.port = await findFreePort();
     const dir = this.folder.incarnationDir(index);
     this.serverDirs.push(dir);
-    await this.ensureLossLayer(index, dir);
+    await this.ensureLossLayer(index, dir).catch((error: Error) => {
+      throw new StepError(`start incarnation ${index}`, `power-loss layer: ${error.message}`);
+    });
     const plan = await this.wrapForSyscallKill(await this.target.plan({ index, dir, port: this.port }), forCycle, dir);
     await this.client?.close();
     this.server = await launchServer(plan, { incarnation: index, dir, history: this.history, sampleIntervalMs: this.config.sampleIntervalMs, runDir: this.folder.root });

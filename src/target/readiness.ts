@@ -1,6 +1,6 @@
 import type { SqlClient } from '../client/sql-client.js';
 import { DeadlineExceeded, delay } from '../util/wait.js';
-import { ServerStartError, tailFile, type ServerProcess } from './supervisor.js';
+import { errorLines, ServerStartError, tailFile, type ServerProcess } from './supervisor.js';
 
 export interface Readiness {
   readonly readyMs: number;
@@ -19,7 +19,8 @@ export async function waitUntilReady(server: ServerProcess, client: SqlClient, t
   for (;;) {
     if (server.hasExited()) {
       const exit = await server.exited;
-      const tail = (await tailFile(server.stderrPath, 5)).join(' | ');
+      const firstErrors = [...(await errorLines(server.stderrPath)), ...(await errorLines(server.stdoutPath))].slice(0, 3);
+      const tail = [...firstErrors, ...(await tailFile(server.stderrPath, 5))].join(' | ');
       throw new ServerStartError(
         `server (incarnation ${server.incarnation}, pid ${server.pid}) exited before it was ready ` +
           `(code ${exit.exitCode}, signal ${exit.signal})` + (tail ? `: ${tail}` : ''),

@@ -155,6 +155,23 @@ export async function killServer(server: ServerProcess): Promise<ServerExit> {
 }
 
 /** The last `maxLines` lines of a log file, for error messages and reports. */
+/** The first lines of a log that look like an error (ANSI colours stripped): what a backtrace tail hides. */
+export async function errorLines(path: string, maxLines = 3, maxBytes = 256 * 1024): Promise<string[]> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of createReadStream(path, { start: 0, end: maxBytes - 1 })) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .filter((line) => /\b(error|fatal|panicked)\b/i.test(line))
+      .slice(0, maxLines)
+      .map((line) => line.trim().slice(0, 400));
+  } catch {
+    return [];
+  }
+}
+
 export async function tailFile(path: string, maxLines = 20, maxBytes = 64 * 1024): Promise<string[]> {
   try {
     const { size } = await fs.stat(path);

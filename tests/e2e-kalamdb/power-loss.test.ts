@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import { detectPowerLoss } from '../../src/power-loss/lossfs.js';
 import { onlyRunFolder, readHistory, readResult, runCli } from '../support/cli.js';
 import { requireKalamdbBinary } from '../support/kalamdb-binary.js';
-import { useTempDir } from '../support/temp.js';
+import { useEvidenceFolder } from '../support/real-campaign.js';
 import { unexplainedViolations } from '../support/known-findings.js';
 
 describe('power-loss on the real KalamDB (2 cycles)', function () {
   this.timeout(120_000);
-  const tempDir = useTempDir('kalam-chaos-kalamdb-power-');
+  // Kept when the test fails: the run folder is the evidence.
+  const tempDir = useEvidenceFolder('kalam-chaos-kalamdb-power-');
   let serverBin = '';
 
   before(async function () {
