@@ -81,6 +81,18 @@ export const KNOWN_KALAMDB_FINDINGS: readonly KnownFinding[] = [
     },
   },
   {
+    id: 'F8',
+    title: "a completed flush's rows lost after a SIGKILL, their segment name reused",
+    matches: ({ violation }, run) => {
+      if (violation.kind === 'segment-overwritten') return true;
+      // Rows a manifest had committed to a segment, gone after a kill (no power cut): F8's signature, read from loss forensics.
+      if (violation.kind !== 'lost' || cutPower(run) || !violation.forensics || violation.forensics.ranges.length === 0) return false;
+      return violation.forensics.ranges.every(
+        (range) => range.placement.kind === 'segment' && range.placement.last.namedByManifestThen && !range.placement.last.stillInLiveFile,
+      );
+    },
+  },
+  {
     id: 'F5',
     title: 'with the default sync_writes = false a power cut loses acknowledged rows',
     matches: ({ violation }, run) =>
