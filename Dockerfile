@@ -20,10 +20,15 @@ FROM ${KALAMDB_IMAGE} AS kalamdb
 
 FROM node:20-bookworm-slim
 # strace: syscall-precise kills (run kill-mid-flush --precise); needs ptrace in the container.
+# python3 + libfuse2/fuse3 + fusepy: lossfs, for power-loss (needs --device /dev/fuse --cap-add SYS_ADMIN);
+# rocksdict: kalamdb corruption campaigns evict the damaged scope's manifest cache entry.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends strace \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends strace python3 python3-venv libfuse2 fuse3 \
+    && rm -rf /var/lib/apt/lists/* \
+    && python3 -m venv /opt/kalam-chaos-python \
+    && /opt/kalam-chaos-python/bin/pip install --no-cache-dir fusepy==3.0.1 rocksdict==0.3.29
+ENV PYTHON=/opt/kalam-chaos-python/bin/python
 # A non-root user with a fixed id (10001), owner of /runs.
 RUN groupadd --system --gid 10001 chaos \
     && useradd --system --uid 10001 --gid chaos --home-dir /runs --shell /usr/sbin/nologin chaos \
@@ -36,6 +41,7 @@ COPY --from=build /app/dist /app/dist
 COPY --from=build /app/bin /app/bin
 COPY --from=build /app/scripts /app/scripts
 COPY --from=build /app/src/power-loss/lossfs.py /app/src/power-loss/lossfs.py
+COPY --from=build /app/src/nemesis/manifest-cache.py /app/src/nemesis/manifest-cache.py
 ENV NODE_ENV=production
 USER 10001:10001
 WORKDIR /runs
