@@ -1,23 +1,29 @@
 import { expect } from 'chai';
 import { onlyRunFolder, readHistory, readResult, runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
+import type { Violation } from '../../src/checker/types.js';
+
+/** Runs a campaign that must fail (exit 1) and returns its run folder, result and lost violations. */
+async function runLosingCampaign(args: string[], out: string) {
+  const cli = await runCli(['run', ...args, '--out', out, '--quiet']);
+  const output = `exit ${cli.exitCode}\n${cli.stdout}\n${cli.stderr}`;
+  expect(cli.exitCode, output).to.equal(1);
+  const runDir = await onlyRunFolder(out);
+  const result = await readResult(runDir);
+  const lost = result.violations.flatMap((record) => (record.violation.kind === 'lost' ? [record.violation] : [])) as Extract<Violation, { kind: 'lost' }>[];
+  expect(lost.length, output).to.be.greaterThan(0);
+  return { cli, output, runDir, lost };
+}
 
 describe('loss forensics on a reference-server run that loses rows (end to end)', function () {
   this.timeout(30_000);
   const tempDir = useTempDir();
 
   it('drop-hot-before-manifest: each lost violation says in which segment its rows were last seen', async () => {
-    const out = tempDir();
-    const cli = await runCli([
-      'run', 'kill-mid-flush', '--defect', 'drop-hot-before-manifest', '--phase', 'segment-renamed', '--flush-delay-ms', '50',
-      '--cycles', '2', '--seed', '52', '--out', out, '--quiet',
-    ]);
-    const output = `exit ${cli.exitCode}\n${cli.stdout}\n${cli.stderr}`;
-    expect(cli.exitCode, output).to.equal(1);
-    const runDir = await onlyRunFolder(out);
-    const result = await readResult(runDir);
-    const lost = result.violations.flatMap((record) => (record.violation.kind === 'lost' ? [record.violation] : []));
-    expect(lost.length, output).to.be.greaterThan(0);
+    const { cli, output, runDir, lost } = await runLosingCampaign(
+      ['kill-mid-flush', '--defect', 'drop-hot-before-manifest', '--phase', 'segment-renamed', '--flush-delay-ms', '50', '--cycles', '2', '--seed', '52'],
+      tempDir(),
+    );
     for (const violation of lost) {
       const ranges = violation.forensics?.ranges ?? [];
       expect(ranges.reduce((sum, range) => sum + range.count, 0), JSON.stringify(violation.forensics)).to.equal(violation.ids.length);
@@ -45,16 +51,10 @@ describe('loss forensics on a reference-server run that loses rows (end to end)'
   });
 
   it('ack-before-write under kill-mid-insert: rows acknowledged but never written are placed in the hot tier only', async () => {
-    const out = tempDir();
-    const cli = await runCli([
-      'run', 'kill-mid-insert', '--defect', 'ack-before-write', '--ack-delay-ms', '200', '--trigger', 'acks:20-80',
-      '--cycles', '2', '--seed', '1', '--out', out, '--quiet',
-    ]);
-    const output = `exit ${cli.exitCode}\n${cli.stdout}\n${cli.stderr}`;
-    expect(cli.exitCode, output).to.equal(1);
-    const result = await readResult(await onlyRunFolder(out));
-    const lost = result.violations.flatMap((record) => (record.violation.kind === 'lost' ? [record.violation] : []));
-    expect(lost.length, output).to.be.greaterThan(0);
+    const { lost } = await runLosingCampaign(
+      ['kill-mid-insert', '--defect', 'ack-before-write', '--ack-delay-ms', '200', '--trigger', 'acks:20-80', '--cycles', '2', '--seed', '1'],
+      tempDir(),
+    );
     for (const violation of lost) {
       const kinds = (violation.forensics?.ranges ?? []).map((range) => range.placement.kind);
       expect(kinds.length, JSON.stringify(violation)).to.be.greaterThan(0);
