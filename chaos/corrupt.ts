@@ -1,8 +1,8 @@
 import { ALL_CORRUPTIONS } from '../src/nemesis/corruption.js';
-import type { CorruptNemesis, ScenarioDefinition } from '../src/scenario/types.js';
+import type { CorruptFault, ScenarioDefinition } from '../src/scenario/types.js';
 import { standardWorkload } from './workload.js';
 
-const nemesis = (file: 'manifest' | 'parquet' | 'all'): CorruptNemesis => ({
+const fault = (file: 'manifest' | 'parquet' | 'all'): CorruptFault => ({
   kind: 'corrupt',
   corruptions: ALL_CORRUPTIONS.filter((corruption) => file === 'all' || corruption.file === file),
   stop: 'kill',
@@ -17,7 +17,7 @@ export const corruptManifest: ScenarioDefinition = {
   summary: 'stop the server, damage one manifest.json (--kind, default every kind in turn), restart: rebuilt or refused, never panic, hang or silent loss',
   defaults: { cycles: 12, writers: 4 },
   workload: standardWorkload,
-  nemesis: nemesis('manifest'),
+  faults: [fault('manifest')],
   checks,
 };
 
@@ -26,7 +26,7 @@ export const corruptParquet: ScenarioDefinition = {
   summary: 'stop the server, damage one parquet segment (--kind, default every kind in turn), restart: rebuilt or refused',
   defaults: { cycles: 5, writers: 4 },
   workload: standardWorkload,
-  nemesis: nemesis('parquet'),
+  faults: [fault('parquet')],
   checks,
 };
 
@@ -35,6 +35,6 @@ export const corruptAll: ScenarioDefinition = {
   summary: 'walk every manifest and parquet corruption, one per cycle, judging each restart',
   defaults: { cycles: ALL_CORRUPTIONS.length, writers: 4 },
   workload: standardWorkload,
-  nemesis: nemesis('all'),
+  faults: [fault('all')],
   checks,
 };

@@ -6,13 +6,15 @@ export const killMidFlush: ScenarioDefinition = {
   summary: 'request STORAGE FLUSH TABLE while writers insert, SIGKILL at a chosen flush phase (--phase), restart, check rows and the cold tier on disk',
   defaults: { cycles: 3, writers: 4 },
   workload: standardWorkload,
-  nemesis: {
-    kind: 'kill-mid-flush',
-    warmup: { kind: 'acks', min: 20, max: 120 },
-    phase: 'random',
-    randomDelayMs: { min: 0, max: 120 },
-    precision: 'watch',
-    signal: 'SIGKILL',
-  },
+  faults: [
+    {
+      kind: 'flush-kill',
+      warmup: { kind: 'acks', min: 20, max: 120 },
+      phase: 'random',
+      randomDelayMs: { min: 0, max: 120 },
+      precision: 'watch',
+      signal: 'SIGKILL',
+    },
+  ],
   checks: ['acknowledged-writes', 'metadata', 'storage', 'table-unavailable', 'flush-stuck'],
 };

@@ -6,6 +6,6 @@ export const killMidInsert: ScenarioDefinition = {
   summary: 'SIGKILL the server while concurrent writers insert into a USER and a SHARED table, restart, check every acknowledged row',
   defaults: { cycles: 3, writers: 4 },
   workload: standardWorkload,
-  nemesis: { kind: 'kill-mid-insert', trigger: { kind: 'acks', min: 40, max: 400 }, signal: 'SIGKILL' },
+  faults: [{ kind: 'kill', trigger: { kind: 'acks', min: 40, max: 400 }, signal: 'SIGKILL' }],
   checks: ['acknowledged-writes', 'metadata', 'table-unavailable', 'flush-stuck'],
 };

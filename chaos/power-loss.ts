@@ -6,6 +6,9 @@ export const powerLoss: ScenarioDefinition = {
   summary: 'serve the data directory through lossfs (FUSE), SIGKILL and cut the power mid-INSERT (only fsync\'d data survives), restart, check every acknowledged row',
   defaults: { cycles: 3, writers: 4 },
   workload: standardWorkload,
-  nemesis: { kind: 'power-loss', trigger: { kind: 'acks', min: 40, max: 400 }, loss: 'unsynced', signal: 'SIGKILL' },
+  faults: [
+    { kind: 'kill', trigger: { kind: 'acks', min: 40, max: 400 }, signal: 'SIGKILL' },
+    { kind: 'power-cut', loss: 'unsynced' },
+  ],
   checks: ['acknowledged-writes', 'metadata', 'table-unavailable', 'flush-stuck'],
 };

@@ -10,11 +10,12 @@ import { formatSummary } from '../report/summary.js';
 import { TargetSetupError } from '../target/kalamdb.js';
 import { killAllGroups } from '../target/process-registry.js';
 import { packageVersion } from '../util/package-root.js';
-import { buildCampaignConfig, parseInteger, UsageError, type RunFlags } from './options.js';
+import { buildCampaignConfig, faultOptions, parseInteger, UsageError, type RunFlags } from './options.js';
 import { progressPrinter } from './progress.js';
 import { runSelftest } from '../selftest/run-selftest.js';
 import { SELFTEST_MATRIX } from '../selftest/matrix.js';
 import { registerReportCommand } from './report-command.js';
+import { registerCheckCommand } from './check-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerForensicsCommand } from './forensics-command.js';
@@ -109,9 +110,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `kalam-chaos: ${text}` : text) });
 
-  program
+  const run = program
     .command('run')
-    .description('run a campaign; exit 0 when every check held, 1 on a violation, 2 on a usage or setup error')
+    .description('run a campaign; exit 0 when every check held, 1 on a violation, 2 on a usage or setup error, 3 when it tested too little (inconclusive)')
     .argument('<scenario>', 'scenario name (see "kalam-chaos list")')
     .addOption(new Option('--target <kind>', 'server to test').choices(['reference', 'kalamdb']).default('reference'))
     .option('--server-bin <path>', 'kalamdb-server binary (--target kalamdb)')
@@ -120,14 +121,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed for the schedule and the workload (random when omitted; printed in the result)')
     .option('--cycles <n>', 'crash-restart cycles on the same data directory')
     .option('--writers <n>', 'concurrent writers')
-    .option('--trigger <spec>', 'when each kill fires: acks:MIN-MAX (acknowledged inserts) or delay:MIN-MAX (ms)')
-    .option('--phase <phase>', 'kill-mid-flush: job-running, tmp-written, segment-renamed, manifest-written, hot-deleting or random')
-    .option('--precise', 'kill-mid-flush: run the server under strace and SIGKILL it at the exact rename of the phase (needs ptrace)')
-    .option('--kind <kind>', 'corrupt-manifest / corrupt-parquet: the one corruption to apply (default: walk every kind)')
-    .option('--stop <how>', 'corrupt-*: stop the server before damaging a file with kill (SIGKILL) or clean (SIGTERM)')
-    .option('--accept <outcomes>', 'corrupt-*: outcomes that pass, comma separated (default rebuilt,refused)')
-    .option('--power-cut [loss]', 'kill-mid-flush: after each kill, cut the power through lossfs (unsynced, default, or torn)')
-    .option('--loss <mode>', 'power-loss: unsynced (every write not fsync\'d is lost, default) or torn (and the last one of each file is torn)')
+    .option('--power-cut [loss]', 'compose a power cut (lossfs) after each kill of kill-mid-insert or kill-mid-flush: unsynced (default) or torn')
     .option('--flush-delay-ms <ms>', 'reference server: pause between flush steps to widen crash windows')
     .option('--flush-deadline-ms <ms>', 'after each restart, a flush of every table with hot rows must complete within this (default 30000)')
     .option('--out <dir>', 'folder under which the run folder is created', 'runs')
@@ -139,10 +133,14 @@ export function buildProgram(): Command {
     .option('--ack-delay-ms <ms>', 'reference server: delay between ack and write for ack-before-write')
     .option('--ready-timeout <ms>', 'deadline for a server to become ready')
     .option('--cycle-timeout <ms>', 'deadline for a cycle\'s fault to fire')
+    .option('--min-acks <n>', 'a cycle that acknowledged fewer write requests tested too little: the run is inconclusive (default 1)')
+    .option('--max-missed-phase <percent>', 'kill-mid-flush: more flush kills than this landing outside --phase make the run inconclusive (default 50)')
     .option('--json', 'print result.json on stdout instead of the summary')
     .option('--quiet', 'no progress lines on stderr')
     .option('--config <path>', 'defaults for these flags from a JSON file (default: ./kalam-chaos.config.json if present)')
     .action(runCommand);
+  // Each fault's options come from its registry entry: a new fault brings its flags along.
+  for (const { option } of faultOptions()) run.option(option.flags, option.description);
 
   program
     .command('inspect')
@@ -162,6 +160,7 @@ export function buildProgram(): Command {
 
   registerDoctorCommand(program);
   registerReportCommand(program);
+  registerCheckCommand(program);
   registerReplayCommand(program);
   registerForensicsCommand(program);
   program.command('list').description('list scenarios and reference-server defects').action(listCommand);

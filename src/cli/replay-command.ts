@@ -6,7 +6,7 @@ import { DEFECTS } from '../reference-server/defects.js';
 import { EXIT_CODES, type RunResult } from '../report/result.js';
 import { readRunResult } from '../report/write-artifacts.js';
 import { runCampaign, type CampaignConfig, type CampaignTimeouts } from '../run/campaign.js';
-import type { NemesisSpec } from '../scenario/types.js';
+import type { FaultSpec } from '../vocabulary/faults.js';
 import type { InsertWorkloadSpec } from '../workload/insert-workload.js';
 import { buildCampaignConfig, UsageError, type RunFlags } from './options.js';
 import { requireRunDir } from './report-command.js';
@@ -19,7 +19,9 @@ interface ReplayFlags {
 interface RecordedParameters {
   cycles?: number;
   workload?: Partial<InsertWorkloadSpec>;
-  nemesis?: NemesisSpec;
+  faults?: FaultSpec[];
+  minAcks?: number;
+  maxMissedPhaseShare?: number;
   timeouts?: Partial<CampaignTimeouts>;
   pageSize?: number;
   volatileColumns?: string[];
@@ -56,13 +58,16 @@ export function replayConfig(original: RunResult, outDir: string): CampaignConfi
     if (flushDelayMs) flags.flushDelayMs = flushDelayMs;
   }
   const config = buildCampaignConfig(scenario, flags, Object.keys(DEFECTS));
-  const nemesis = parameters.nemesis;
-  if (nemesis && nemesis.kind !== config.nemesis.kind) {
-    throw new UsageError(`the run's nemesis "${nemesis.kind}" does not fit scenario ${scenario.name} (${config.nemesis.kind})`);
+  const faults = parameters.faults;
+  const kinds = (list: readonly FaultSpec[]) => list.map((fault) => fault.kind).join(' + ');
+  if (faults && kinds(faults) !== kinds(config.faults) && !faults.every((fault) => fault.kind === 'power-cut' || config.faults.some((own) => own.kind === fault.kind))) {
+    throw new UsageError(`the run's faults "${kinds(faults)}" do not fit scenario ${scenario.name} (${kinds(config.faults)})`);
   }
   return {
     ...config,
-    ...(nemesis ? { nemesis } : {}),
+    ...(faults ? { faults } : {}),
+    ...(typeof parameters.minAcks === 'number' ? { minAcks: parameters.minAcks } : {}),
+    ...(typeof parameters.maxMissedPhaseShare === 'number' ? { maxMissedPhaseShare: parameters.maxMissedPhaseShare } : {}),
     workload: { ...config.workload, ...(parameters.workload ?? {}) },
     timeouts: { ...config.timeouts, ...(parameters.timeouts ?? {}) },
     ...(typeof parameters.pageSize === 'number' ? { pageSize: parameters.pageSize } : {}),

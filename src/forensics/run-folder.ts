@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Violation } from '../checker/types.js';
-import { segmentOverwritesOf } from '../checker/segment-immutability.js';
+import { segmentOverwritesOf } from '../checker/segment-immutability/fold.js';
 import type { HistoryEvent } from '../history/events.js';
 import type { RunResult } from '../report/result.js';
 import { lostScopesOf } from './attach.js';

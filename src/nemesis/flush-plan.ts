@@ -1,4 +1,4 @@
-import type { KillMidFlushNemesis } from '../scenario/types.js';
+import type { FlushKillFault } from '../vocabulary/faults.js';
 import type { Random } from '../util/random.js';
 import type { FlushPhase, LandedPhase } from './flush-phase.js';
 
@@ -23,7 +23,7 @@ export function renameToKillAt(phase: FlushPhase): number | undefined {
   return undefined;
 }
 
-export function planFlushCycles(nemesis: KillMidFlushNemesis, tables: readonly string[], random: Random, cycles: number): FlushCyclePlan[] {
+export function planFlushCycles(nemesis: FlushKillFault, tables: readonly string[], random: Random, cycles: number): FlushCyclePlan[] {
   return Array.from({ length: cycles }, () => {
     const table = random.pick(tables);
     const randomDelayMs = random.int(nemesis.randomDelayMs.min, nemesis.randomDelayMs.max);

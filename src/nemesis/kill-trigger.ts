@@ -1,14 +1,7 @@
 import type { Random } from '../util/random.js';
+import type { KillTrigger, KillTriggerSpec } from '../vocabulary/faults.js';
 
-/** How a scenario wants kill moments chosen; each cycle draws its own value from the seed. */
-export type KillTriggerSpec =
-  | { readonly kind: 'acks'; readonly min: number; readonly max: number }
-  | { readonly kind: 'delay'; readonly minMs: number; readonly maxMs: number };
-
-/** The concrete moment of one cycle's kill. */
-export type KillTrigger =
-  | { readonly kind: 'after-acks'; readonly acks: number }
-  | { readonly kind: 'after-delay'; readonly ms: number };
+export type { KillTrigger, KillTriggerSpec } from '../vocabulary/faults.js';
 
 /** The whole run's schedule, fixed up front so the same seed gives the same schedule. */
 export function planKillTriggers(spec: KillTriggerSpec, random: Random, cycles: number): KillTrigger[] {
@@ -53,7 +46,7 @@ export function createAckCounter(): AckCounter {
 }
 
 /** Resolves when the trigger fires: after its delay, or once `acks` has counted enough. */
-export function triggerFired(trigger: KillTrigger, acks: AckCounter): { fired: Promise<void>; cancel(): void } {
+export function triggerFired(trigger: KillTrigger, acks: Pick<AckCounter, 'reached'>): { fired: Promise<void>; cancel(): void } {
   if (trigger.kind === 'after-acks') return { fired: acks.reached(trigger.acks), cancel: () => {} };
   let timer: NodeJS.Timeout | undefined;
   const fired = new Promise<void>((resolve) => {

@@ -1,4 +1,17 @@
-import type { CycleResult, ViolationRecord } from './result.js';
+import type { AckLossCycle, AckLossFigures, CycleResult } from '../vocabulary/result.js';
+import type { Violation } from '../vocabulary/violations.js';
+
+export type { AckLossCycle, AckLossFigures } from '../vocabulary/result.js';
+
+/** One violation as one cycle's checks found it (not deduplicated: a row still missing is found again). */
+export interface CycleFinding {
+  readonly cycle: number;
+  readonly violation: Violation;
+}
+
+function share(lost: number, acknowledged: number): number | null {
+  return acknowledged > 0 ? lost / acknowledged : null;
+}
 
 /**
  * Acknowledged rows lost, as figures comparable between runs. Per cycle: the acknowledged rows
@@ -6,38 +19,19 @@ import type { CycleResult, ViolationRecord } from './result.js';
  * them were missing for the first time. In total: every acknowledged row missing at any check
  * (a row may come back at a later restart: `missingAtEnd` counts those still missing at the last
  * check), against every row acknowledged in the run.
+ *
+ * From each cycle's raw findings: `findings` holds one entry per cycle a `lost`
+ * violation was found in (the per-cycle findings before deduplication, not result.violations,
+ * whose records keep only the first cycle's ids); other kinds are ignored.
  */
-export interface AckLossCycle {
-  readonly cycle: number;
-  /** Rows acknowledged during this cycle. */
-  readonly acknowledged: number;
-  /** Rows acknowledged up to this cycle's fault, setup included. */
-  readonly acknowledgedSoFar: number;
-  /** Acknowledged rows this cycle's check found missing. */
-  readonly missing: number;
-  /** Of those, missing for the first time. */
-  readonly newlyLost: number;
-  /** missing / acknowledgedSoFar. */
-  readonly lostShare: number | null;
-}
-
-export interface AckLossFigures {
-  readonly cycles: AckLossCycle[];
-  readonly total: { readonly acknowledged: number; readonly lost: number; readonly missingAtEnd: number; readonly lostShare: number | null };
-}
-
-function share(lost: number, acknowledged: number): number | null {
-  return acknowledged > 0 ? lost / acknowledged : null;
-}
-
-export function ackLossFigures(cycles: readonly CycleResult[], violations: readonly ViolationRecord[], acknowledgedInRun: number): AckLossFigures {
+export function ackLossFigures(cycles: readonly CycleResult[], findings: readonly CycleFinding[], acknowledgedInRun: number): AckLossFigures {
   const missingAt = new Map<number, Set<string>>();
-  for (const record of violations) {
-    if (record.violation.kind !== 'lost') continue;
-    const { table, partition, ids } = record.violation;
-    const set = missingAt.get(record.cycle) ?? new Set<string>();
+  for (const finding of findings) {
+    if (finding.violation.kind !== 'lost') continue;
+    const { table, partition, ids } = finding.violation;
+    const set = missingAt.get(finding.cycle) ?? new Set<string>();
     for (const id of ids) set.add(`${table}\u0000${partition ?? ''}\u0000${id}`);
-    missingAt.set(record.cycle, set);
+    missingAt.set(finding.cycle, set);
   }
   const everMissing = new Set<string>();
   let soFar = acknowledgedInRun - cycles.reduce((sum, cycle) => sum + cycle.rows.acknowledged, 0);

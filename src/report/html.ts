@@ -1,6 +1,6 @@
-import type { Violation } from '../checker/types.js';
+import type { CoverageGap, Violation } from '../vocabulary/violations.js';
 import type { RunResult, ViolationRecord } from './result.js';
-import { describeViolation } from './summary.js';
+import { coverageGaps, cyclesSeen, describeCycleList, describeInconclusive, describePersistence, describeViolation, recordId } from './summary.js';
 
 /** One line of history.ndjson as parsed: `event` is the type, `t` the ms since the run started. */
 export interface HistoryRecord {
@@ -367,12 +367,22 @@ function renderParameters(result: RunResult): string {
     ['duration', `${(result.durationMs / 1000).toFixed(1)} s`],
     ['kalam-chaos', result.tool?.version],
     ...Object.entries(target).map(([key, value]) => [`target.${key}`, value] as [string, unknown]),
-    ...Object.entries(result.parameters ?? {}).map(([key, value]) => [`parameters.${key}`, value] as [string, unknown]),
+    ...Object.entries(result.parameters ?? {}).map(([key, value]) => [`parameters.${key}`, key === 'faults' ? describeFaults(value) : value] as [string, unknown]),
     ['schedule', (result.schedule ?? []).map((trigger) => describeTrigger(trigger))],
     ['requests', result.totals.requests],
     ['rows', result.totals.rows],
   ];
   return keyValueTable(rows, 'parameters');
+}
+
+/** parameters.faults as one line per fault: its kind, then the rest of its spec. */
+function describeFaults(faults: unknown): unknown {
+  if (!Array.isArray(faults)) return faults;
+  return faults.map((fault: unknown) => {
+    if (!fault || typeof fault !== 'object') return String(fault);
+    const { kind, ...rest } = fault as { kind?: unknown };
+    return `${String(kind ?? 'fault')}${Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : ''}`;
+  });
 }
 
 function describeTrigger(trigger: unknown): string {
@@ -395,12 +405,13 @@ function checkNames(result: RunResult): string[] {
   return names;
 }
 
-function renderChecksTable(result: RunResult, violationIds: Map<ViolationRecord, string>): string {
+function renderChecksTable(result: RunResult, violationIds: Map<ViolationRecord, string>, gaps: readonly CoverageGap[]): string {
   const names = checkNames(result);
-  const cycleNumbers = [...new Set([...result.cycles.map((cycle) => cycle.cycle), ...result.violations.map((record) => record.cycle)])].sort((a, b) => a - b);
+  const cycleNumbers = [...new Set([...result.cycles.map((cycle) => cycle.cycle), ...result.violations.flatMap((record) => cyclesSeen(record))])].sort((a, b) => a - b);
+  const gapColumn = gaps.some((gap) => gap.cycle !== 0);
   const header = `<tr><th>cycle</th><th>trigger</th><th>fault</th><th>rows ack / indet / failed</th><th>flush / corruption</th><th>restart</th>${names
     .map((name) => `<th>${escapeHtml(name)}</th>`)
-    .join('')}</tr>`;
+    .join('')}${gapColumn ? '<th>coverage</th>' : ''}</tr>`;
   const rows = cycleNumbers.map((number) => {
     const cycle = result.cycles.find((candidate) => candidate.cycle === number);
     const fault = cycle?.fault
@@ -415,15 +426,31 @@ function renderChecksTable(result: RunResult, violationIds: Map<ViolationRecord,
     const restart = cycle?.restart ? `incarnation ${cycle.restart.incarnation}, ${cycle.restart.readyMs} ms` : cycle ? 'did not recover' : '';
     const cells = names.map((name) => {
       const check = cycle?.checks.find((candidate) => candidate.check === name);
-      const records = result.violations.filter((record) => record.cycle === number && record.check === name);
-      const count = records.length || check?.violations.length || 0;
+      // The check's own count (new and persisting violations), linked to the records seen in this cycle.
+      const records = result.violations.filter((record) => record.check === name && cyclesSeen(record).includes(number));
+      const count = Math.max(typeof check?.violations === 'number' ? check.violations : 0, records.length);
       if (!check && records.length === 0) return '<td class="na">—</td>';
-      const ok = (check?.ok ?? true) && records.length === 0;
-      const links = records.map((record) => violationIds.get(record)).filter(Boolean).map((id) => `<a href="#${id}">${id}</a>`).join(' ');
+      const ok = (check?.ok ?? true) && count === 0;
+      const links = records
+        .map((record) => {
+          const id = violationIds.get(record)!;
+          return record.cycle === number
+            ? `<a href="#${escapeHtml(id)}">${escapeHtml(id)}</a>`
+            : `<a href="#${escapeHtml(id)}" class="persisting" title="${escapeHtml(`first in cycle ${record.cycle}`)}">${escapeHtml(id)}↻</a>`;
+        })
+        .join(' ');
       return ok
         ? `<td class="pass" data-check="${escapeHtml(name)}">pass</td>`
-        : `<td class="fail" data-check="${escapeHtml(name)}">FAIL (${count}) ${links}</td>`;
+        : `<td class="fail" data-check="${escapeHtml(name)}" data-violations="${count}">FAIL (${count}) ${links}</td>`;
     });
+    if (gapColumn) {
+      const here = gaps.filter((gap) => gap.cycle === number);
+      cells.push(
+        here.length
+          ? `<td class="gap">${here.map((gap) => `<a href="#coverage" title="${escapeHtml(gap.detail)}">${escapeHtml(gap.kind)}</a>`).join(' ')}</td>`
+          : '<td class="na">—</td>',
+      );
+    }
     const rowsText = cycle ? `${cycle.rows.acknowledged} / ${cycle.rows.indeterminate} / ${cycle.rows.failed}` : '';
     return `<tr data-cycle="${number}"><td>${number}</td><td>${cycle ? escapeHtml(describeTrigger(cycle.trigger)) : ''}</td><td>${fault}</td><td>${rowsText}</td><td>${flush}${corruption}</td><td>${restart}</td>${cells.join('')}</tr>`;
   });
@@ -447,14 +474,37 @@ function violationDetail(violation: Violation): string {
   return parts.join('');
 }
 
-function renderViolations(result: RunResult, violationIds: Map<ViolationRecord, string>): string {
-  if (result.violations.length === 0) return '<p class="ok">No violations: every check held.</p>';
+function renderViolations(result: RunResult, violationIds: Map<ViolationRecord, string>, gaps: readonly CoverageGap[]): string {
+  if (result.violations.length === 0) {
+    return gaps.length > 0 || result.verdict === 'inconclusive'
+      ? '<p>No violations, but the run tested too little: see <a href="#coverage">Coverage</a>.</p>'
+      : '<p class="ok">No violations: every check held.</p>';
+  }
+  // Each violation once: the cycle it first appeared in, and the cycles it was still seen in.
   return `<ol class="violations">${result.violations
     .map((record) => {
-      const id = violationIds.get(record)!;
-      return `<li id="${id}" data-kind="${escapeHtml(record.violation.kind)}"><b>${id}</b> cycle ${record.cycle} [${escapeHtml(record.check)}] <span class="kind">${escapeHtml(record.violation.kind)}</span>: ${escapeHtml(describeViolation(record.violation))}${violationDetail(record.violation)}</li>`;
+      const id = escapeHtml(violationIds.get(record)!);
+      const seen = cyclesSeen(record);
+      const persistence = describePersistence(record);
+      return (
+        `<li id="${id}" data-kind="${escapeHtml(record.violation.kind)}" data-cycle="${record.cycle}" data-seen-in="${escapeHtml(seen.join(' '))}">` +
+        `<b>${id}</b> cycle ${record.cycle} [${escapeHtml(record.check)}] <span class="kind">${escapeHtml(record.violation.kind)}</span>: ${escapeHtml(describeViolation(record.violation))}` +
+        (persistence ? ` <span class="persistence">(${escapeHtml(persistence)}; seen in cycles ${escapeHtml(describeCycleList(seen))})</span>` : '') +
+        `${violationDetail(record.violation)}</li>`
+      );
     })
     .join('\n')}</ol>`;
+}
+
+function renderCoverage(result: RunResult, gaps: readonly CoverageGap[]): string {
+  const why = result.verdict === 'inconclusive' ? `<p class="inconclusive">INCONCLUSIVE: ${escapeHtml(describeInconclusive(result))}.</p>` : '';
+  const items = gaps
+    .map(
+      (gap) =>
+        `<li data-kind="${escapeHtml(gap.kind)}" data-cycle="${gap.cycle}">${gap.cycle === 0 ? 'the run' : `cycle ${gap.cycle}`}: <span class="kind">${escapeHtml(gap.kind)}</span>: ${escapeHtml(gap.detail)}</li>`,
+    )
+    .join('\n');
+  return `${why}${items ? `<ul class="coverage">${items}</ul>` : ''}`;
 }
 
 function renderLogs(history: readonly HistoryRecord[], logTails: LogTails): string {
@@ -486,7 +536,8 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 table.parameters th{background:#f5f5f5;white-space:nowrap}code{font:12px ui-monospace,monospace;word-break:break-all}
 td.pass{background:#e6f4ea;color:#1e6b34}td.fail{background:#fde7e7;color:#a50e0e;font-weight:600}td.na{color:#999}
-.verdict{padding:2px 10px;border-radius:4px;color:#fff}.verdict-pass{background:#2ca02c}.verdict-fail{background:#d62728}.verdict-error,.verdict-interrupted{background:#555}
+.verdict{padding:2px 10px;border-radius:4px;color:#fff}.verdict-pass{background:#2ca02c}.verdict-fail{background:#d62728}.verdict-inconclusive{background:#b36b00}.verdict-error,.verdict-interrupted{background:#555}
+td.gap{background:#fff4e0;color:#8a5300}a.persisting{color:#a50e0e;opacity:.75}.persistence{color:#555}.inconclusive{color:#8a5300;font-weight:600}ul.coverage .kind{font-weight:600;color:#8a5300}
 .legend span{margin-right:14px;white-space:nowrap;font-size:12px}.legend i{display:inline-block;width:12px;height:4px;margin:0 4px 3px 0}
 svg text.panel-title{font-size:12px;font-weight:600}svg text.tick{font-size:10px;fill:#555}svg text.empty{font-size:12px;fill:#999}
 .readout{font:12px ui-monospace,monospace;color:#555;height:16px}.tag{border:1px solid;border-radius:3px;padding:0 4px;font-size:11px}
@@ -506,7 +557,9 @@ out.textContent='t = '+((q.x-left)/w*span/1000).toFixed(2)+' s';});})();
 
 /** The run as one self-contained HTML page: nothing is fetched, everything is escaped. */
 export function renderHtmlReport(result: RunResult, history: readonly HistoryRecord[], logTails: LogTails): string {
-  const violationIds = new Map<ViolationRecord, string>(result.violations.map((record, index) => [record, `V${index + 1}`]));
+  const violationIds = new Map<ViolationRecord, string>(result.violations.map((record, index) => [record, recordId(record, index)]));
+  const gaps = coverageGaps(result);
+  const coverage = gaps.length > 0 || result.verdict === 'inconclusive' ? `<section id="coverage"><h2>Coverage</h2>${renderCoverage(result, gaps)}</section>\n` : '';
   const title = `kalam-chaos ${result.scenario} seed ${result.seed}: ${result.verdict}`;
   const error = result.error ? `<p class="error">error during "${escapeHtml(result.error.step)}": ${escapeHtml(result.error.message)}</p>` : '';
   return `<!DOCTYPE html>
@@ -520,12 +573,12 @@ export function renderHtmlReport(result: RunResult, history: readonly HistoryRec
 </head>
 <body>
 <h1>kalam-chaos: ${escapeHtml(result.scenario)} <span class="verdict verdict-${escapeHtml(result.verdict)}">${escapeHtml(result.verdict.toUpperCase())}</span></h1>
-<p>seed ${escapeHtml(result.seed)}, target ${escapeHtml(result.target.kind)}, ${result.cycles.length} cycle(s), ${result.violations.length} violation(s), exit code ${escapeHtml(result.exitCode)}</p>
+<p>seed ${escapeHtml(result.seed)}, target ${escapeHtml(result.target.kind)}, ${result.cycles.length} cycle(s), ${result.violations.length} violation(s), ${gaps.length ? `${gaps.length} coverage gap(s), ` : ''}exit code ${escapeHtml(result.exitCode)}</p>
 ${error}
 <section id="parameters"><h2>Run parameters</h2>${renderParameters(result)}</section>
 <section id="timeline-section"><h2>Timeline</h2>${renderTimelineSvg(history, result)}</section>
-<section id="checks"><h2>Checks per cycle</h2>${renderChecksTable(result, violationIds)}</section>
-<section id="violations"><h2>Violations</h2>${renderViolations(result, violationIds)}</section>
+<section id="checks"><h2>Checks per cycle</h2>${renderChecksTable(result, violationIds, gaps)}</section>
+${coverage}<section id="violations"><h2>Violations</h2>${renderViolations(result, violationIds, gaps)}</section>
 <section id="logs"><h2>Server output (last lines of each incarnation)</h2>${renderLogs(history, logTails)}</section>
 <script>${SCRIPT}</script>
 </body>

@@ -1,6 +1,5 @@
-import type { Violation } from '../checker/types.js';
-import type { RunResult } from './result.js';
-import { describeViolation } from './summary.js';
+import type { RunResult, ViolationRecord } from './result.js';
+import { coverageGaps, cyclesSeen, describeCycleList, describeGap, describeInconclusive, describeViolation, recordId } from './summary.js';
 
 /** Characters XML 1.0 does not allow at all (escaping cannot save them): replaced by U+FFFD. */
 // eslint-disable-next-line no-control-regex
@@ -24,45 +23,81 @@ interface Testcase {
   readonly systemOut?: string;
 }
 
-function failureOf(violations: readonly Violation[]): Testcase['failure'] {
-  const summaries = violations.map((violation) => describeViolation(violation));
-  const kinds = [...new Set(violations.map((violation) => violation.kind))];
+interface NumberedRecord {
+  readonly id: string;
+  readonly record: ViolationRecord;
+}
+
+/** One line per violation: its summary, then its id and the cycles it was seen in. */
+function describeForCycle({ id, record }: NumberedRecord, cycle: number): string {
+  const seen = cyclesSeen(record);
+  const where =
+    record.cycle === cycle
+      ? seen.length > 1 ? `first in cycle ${record.cycle}, seen in cycles ${describeCycleList(seen)}` : `first in cycle ${record.cycle}`
+      : `persisting: first in cycle ${record.cycle}, seen in cycles ${describeCycleList(seen)}`;
+  return `${describeViolation(record.violation)} (${id}, ${where})`;
+}
+
+function failureOf(records: readonly NumberedRecord[], cycle: number, counted: number): NonNullable<Testcase['failure']> {
+  const summaries = records.map((numbered) => describeForCycle(numbered, cycle));
+  const kinds = [...new Set(records.map(({ record }) => record.violation.kind))];
+  const count = Math.max(counted, records.length);
   return {
-    message: `${violations.length} violation(s): ${summaries[0] ?? ''}`,
-    type: kinds.join(','),
-    body: summaries.join('\n'),
+    message: count > 0 ? `${count} violation(s): ${summaries[0] ?? ''}` : 'check failed',
+    type: kinds.length > 0 ? kinds.join(',') : 'check-failed',
+    body: summaries.length > 0 ? summaries.join('\n') : `the check failed with ${counted} violation(s) and none recorded in result.violations`,
   };
 }
 
 function testcasesOf(result: RunResult): Testcase[] {
   const cases: Testcase[] = [];
   const covered = new Set<string>();
+  const numbered: NumberedRecord[] = result.violations.map((record, index) => ({ id: recordId(record, index), record }));
+  // Violation details come from result.violations only: a record belongs to cycle c's check X when
+  // it is X's and was seen in c (a violation that persists fails each cycle's testcase it was seen in).
+  const recordsOf = (cycle: number, check: string) => numbered.filter(({ record }) => record.check === check && cyclesSeen(record).includes(cycle));
   for (const cycle of result.cycles) {
     for (const check of cycle.checks) {
       const key = `${cycle.cycle}\u0000${check.check}`;
       if (covered.has(key)) continue;
       covered.add(key);
-      // The run's violation list is the authority: a check's own list, or the records filed under it.
-      const recorded = result.violations.filter((record) => record.cycle === cycle.cycle && record.check === check.check).map((record) => record.violation);
-      const violations = recorded.length > 0 ? recorded : check.violations;
+      const records = recordsOf(cycle.cycle, check.check);
+      const counted = typeof check.violations === 'number' ? check.violations : 0;
       const stats = check.stats ? Object.entries(check.stats).map(([name, value]) => `${name}=${value}`).join(' ') : '';
       cases.push({
         name: `cycle ${cycle.cycle}: ${check.check}`,
-        ...(violations.length > 0 || !check.ok ? { failure: failureOf(violations) } : {}),
+        ...(records.length > 0 || counted > 0 || !check.ok ? { failure: failureOf(records, cycle.cycle, counted) } : {}),
         ...(stats ? { systemOut: stats } : {}),
       });
     }
   }
-  // Violations filed under no check of a cycle (availability, recovery, the final storage inspection).
-  const extra = new Map<string, { cycle: number; check: string; violations: Violation[] }>();
-  for (const record of result.violations) {
-    const key = `${record.cycle}\u0000${record.check}`;
-    if (covered.has(key)) continue;
-    const entry = extra.get(key) ?? { cycle: record.cycle, check: record.check, violations: [] };
-    entry.violations.push(record.violation);
-    extra.set(key, entry);
+  // Violations filed under no check of a cycle they were seen in (availability, recovery, the final storage inspection).
+  const extra = new Map<string, { cycle: number; check: string; records: NumberedRecord[] }>();
+  for (const entry of numbered) {
+    for (const cycle of cyclesSeen(entry.record)) {
+      const key = `${cycle}\u0000${entry.record.check}`;
+      if (covered.has(key)) continue;
+      const group = extra.get(key) ?? { cycle, check: entry.record.check, records: [] };
+      group.records.push(entry);
+      extra.set(key, group);
+    }
   }
-  for (const entry of extra.values()) cases.push({ name: `cycle ${entry.cycle}: ${entry.check}`, failure: failureOf(entry.violations) });
+  const extras = [...extra.values()].sort((a, b) => a.cycle - b.cycle);
+  for (const group of extras) cases.push({ name: `cycle ${group.cycle}: ${group.check}`, failure: failureOf(group.records, group.cycle, 0) });
+  // Coverage gaps fail too: a run that tested too little (verdict inconclusive, exit 3) must not look
+  // green in CI, and most JUnit readers count <skipped> as green. So each gap is a testcase with a
+  // <failure type="inconclusive">, whatever the verdict (a gap alone makes a clean run inconclusive);
+  // an inconclusive run without any listed gap still gets one such testcase.
+  const gaps = coverageGaps(result);
+  for (const gap of gaps) {
+    cases.push({
+      name: `${gap.cycle === 0 ? 'run' : `cycle ${gap.cycle}`}: coverage ${gap.kind}`,
+      failure: { message: `tested too little: ${describeGap(gap)}`, type: 'inconclusive', body: describeGap(gap) },
+    });
+  }
+  if (result.verdict === 'inconclusive' && gaps.length === 0) {
+    cases.push({ name: 'inconclusive', failure: { message: describeInconclusive(result), type: 'inconclusive', body: describeInconclusive(result) } });
+  }
   if (result.error) {
     cases.push({
       name: `error: ${result.error.step}`,
@@ -89,7 +124,10 @@ function renderTestcase(testcase: Testcase, classname: string): string {
   return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join('\n')}\n    </testcase>`;
 }
 
-/** JUnit XML for one run: one testsuite, one testcase per cycle × check (as Jenkins, GitLab and GitHub reporters read it). */
+/**
+ * JUnit XML for one run: one testsuite, one testcase per cycle × check (as Jenkins, GitLab and
+ * GitHub reporters read it), plus a failing testcase per coverage gap (see testcasesOf).
+ */
 export function renderJunit(result: RunResult): string {
   const classname = `kalam-chaos.${result.scenario}`;
   const cases = testcasesOf(result);
@@ -109,6 +147,8 @@ export function renderJunit(result: RunResult): string {
     ['rows.acknowledged', result.totals.rows.acknowledged],
     ['rows.indeterminate', result.totals.rows.indeterminate],
     ['rows.failed', result.totals.rows.failed],
+    ['violations', result.violations.length],
+    ['coverage.gaps', coverageGaps(result).length],
     ['tool.version', result.tool.version],
   ];
   const suiteName = `${classname} seed=${result.seed}`;

@@ -1,27 +1,10 @@
 import type { SqlClient, SqlOutcome } from '../client/sql-client.js';
-import type { History } from '../history/history.js';
-import type { RequestOutcome } from '../history/events.js';
+import type { HistoryEvent, RequestOutcome } from '../vocabulary/events.js';
+import type { InsertWorkloadSpec, TableSpec } from '../vocabulary/scenario.js';
 import { seededRandom, type Random } from '../util/random.js';
-import type { Ledger, SentRow } from './ledger.js';
+import type { SentRow } from './ledger.js';
 
-export type TableType = 'USER' | 'SHARED';
-
-export interface TableSpec {
-  readonly name: string;
-  readonly type: TableType;
-  /** KalamDB FLUSH_POLICY, e.g. 'rows:1000'; omitted means the server's default. */
-  readonly flushPolicy?: string;
-}
-
-export interface InsertWorkloadSpec {
-  readonly namespace: string;
-  readonly tables: readonly TableSpec[];
-  /** The users whose partitions of USER tables are written (EXECUTE AS USER). */
-  readonly users: readonly string[];
-  readonly writers: number;
-  readonly rowsPerInsert: { readonly min: number; readonly max: number };
-  readonly payloadBytes: number;
-}
+export type { InsertWorkloadSpec, TableSpec, TableType } from '../vocabulary/scenario.js';
 
 /** Where each writer is in its deterministic sequence; carried across crash-restart cycles. */
 export interface WorkloadState {
@@ -73,8 +56,7 @@ export interface WriterRunOptions {
   readonly client: SqlClient;
   readonly spec: InsertWorkloadSpec;
   readonly state: WorkloadState;
-  readonly ledger: Ledger;
-  readonly history: History;
+  readonly record: (event: HistoryEvent) => void;
   readonly cycle: number;
   /** Called after every acknowledged request with the number of rows it carried. */
   readonly onAcknowledged?: (rows: number) => void;
@@ -128,13 +110,12 @@ export function startWriters(options: WriterRunOptions): WriterRun {
   };
 }
 
-type InsertContext = Pick<WriterRunOptions, 'client' | 'state' | 'ledger' | 'history' | 'cycle'>;
+type InsertContext = Pick<WriterRunOptions, 'client' | 'state' | 'record' | 'cycle'>;
 
-/** Sends one planned INSERT, with its request and response in the ledger and the history. */
+/** Sends one planned INSERT, with its request and response in the history. */
 async function sendInsert(options: InsertContext, request: PlannedRequest, writer: number): Promise<{ settled: RequestOutcome; outcome: SqlOutcome; rows: number }> {
   const requestId = options.state.nextRequestId++;
-  options.ledger.begin({ requestId, cycle: options.cycle, table: request.table, partition: request.partition, rows: request.rows });
-  options.history.record({
+  options.record({
     type: 'request',
     cycle: options.cycle,
     requestId,
@@ -151,8 +132,7 @@ async function sendInsert(options: InsertContext, request: PlannedRequest, write
     outcome = { kind: 'indeterminate', reason: `client error: ${(error as Error).message}` };
   }
   const settled = ledgerOutcome(outcome);
-  options.ledger.settle(requestId, settled);
-  options.history.record({
+  options.record({
     type: 'response',
     cycle: options.cycle,
     requestId,

@@ -1,11 +1,13 @@
-import type { RequestOutcome } from '../history/events.js';
-import type { Scope } from '../checker/types.js';
+import type { RequestOutcome } from '../vocabulary/events.js';
+import type { OutcomeCounts, RowOutcome } from '../vocabulary/result.js';
+import type { Scope } from '../vocabulary/violations.js';
 
-export type RowOutcome = RequestOutcome | 'pending';
+export type { OutcomeCounts, RowOutcome };
 
 export interface SentRow {
   readonly id: number;
-  readonly payload: string;
+  /** What was sent; the history keeps only ids (a payload is a pure function of the seed and the id). */
+  readonly payload?: string;
 }
 
 export interface LedgerRequest extends Scope {
@@ -18,10 +20,9 @@ export interface LedgerRequest extends Scope {
 export interface ScopeRows {
   readonly scope: Scope;
   /** id → what was sent and what became of it. */
-  readonly rows: ReadonlyMap<number, { payload: string; outcome: RowOutcome; requestId: number; cycle: number }>;
+  readonly rows: ReadonlyMap<number, { payload?: string; outcome: RowOutcome; requestId: number; cycle: number }>;
 }
 
-export type OutcomeCounts = Record<RowOutcome, number>;
 
 /**
  * What the workload sent and what the server said about it, across every cycle of a run.
@@ -76,11 +77,11 @@ export function createLedger(): Ledger {
     },
     scopes: () => [...scopes.values()],
     rowsIn(scope) {
-      const rows = new Map<number, { payload: string; outcome: RowOutcome; requestId: number; cycle: number }>();
+      const rows = new Map<number, { payload?: string; outcome: RowOutcome; requestId: number; cycle: number }>();
       for (const requestId of byScope.get(scopeKey(scope)) ?? []) {
         const entry = requests.get(requestId)!;
         for (const row of entry.rows) {
-          rows.set(row.id, { payload: row.payload, outcome: entry.outcome, requestId, cycle: entry.cycle });
+          rows.set(row.id, { ...(row.payload !== undefined ? { payload: row.payload } : {}), outcome: entry.outcome, requestId, cycle: entry.cycle });
         }
       }
       return { scope, rows };

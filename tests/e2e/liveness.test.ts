@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { onlyRunFolder, readHistory, readResult, runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
-import { checkTableAvailabilityOfHistory } from '../../src/checker/table-unavailable.js';
+import { checkTableAvailabilityOfHistory } from '../../src/checker/table-unavailable/log.js';
 
 /** Liveness after a restart (issue 11): table-unavailable and flush-stuck against the reference server. */
 describe('liveness checks after a restart (end to end, reference server)', function () {

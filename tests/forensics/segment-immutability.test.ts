@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SegmentImmutability, segmentOverwritesOf, type SegmentCommittedEvent } from '../../src/checker/segment-immutability.js';
+import { SegmentImmutability, segmentOverwritesOf, type SegmentCommittedEvent } from '../../src/checker/segment-immutability/fold.js';
 import type { StorageInspectionMoment, Violation } from '../../src/checker/types.js';
 import type { HistoryEvent } from '../../src/history/events.js';
 import { hashCommittedSegments, sha256Of } from '../../src/storage/segment-hashes.js';

@@ -23,15 +23,16 @@ function expectResultSchema(result: RunResult): void {
   const top: Record<string, string> = {
     schemaVersion: 'integer', tool: 'object', scenario: 'string', seed: 'integer', verdict: 'string', exitCode: 'integer',
     startedAt: 'iso-date', finishedAt: 'iso-date', durationMs: 'integer', target: 'object', parameters: 'object',
-    schedule: 'array', cycles: 'array', totals: 'object', violations: 'array', files: 'object',
+    schedule: 'array', cycles: 'array', totals: 'object', violations: 'array', coverage: 'array', files: 'object',
   };
   for (const [field, type] of Object.entries(top)) expectType((result as unknown as Node)[field], type, `result.${field}`);
-  expect(result.schemaVersion).to.equal(1);
+  expect(result.schemaVersion).to.equal(2);
   expect(result.tool.name).to.equal('kalam-chaos');
-  expect(['pass', 'fail', 'error', 'interrupted']).to.include(result.verdict);
+  expect(['pass', 'fail', 'inconclusive', 'error', 'interrupted']).to.include(result.verdict);
   for (const field of ['kind', 'command', 'auth', 'dataDir']) expectType((result.target as Node)[field], 'string', `target.${field}`);
   expectType(result.parameters.cycles, 'integer', 'parameters.cycles');
-  expectType(result.parameters.nemesis, 'object', 'parameters.nemesis');
+  expectType(result.parameters.faults, 'array', 'parameters.faults');
+  for (const fault of result.parameters.faults as Node[]) expectType(fault.kind, 'string', 'parameters.faults[].kind');
   expectType((result.parameters.workload as Node).writers, 'integer', 'parameters.workload.writers');
   expectType(result.parameters.timeouts, 'object', 'parameters.timeouts');
   expect(result.schedule).to.have.length(result.parameters.cycles as number);
@@ -46,14 +47,24 @@ function expectResultSchema(result: RunResult): void {
     for (const check of cycle.checks) {
       expectType(check.check, 'string', 'checks[].check');
       expectType(check.ok, 'boolean', 'checks[].ok');
-      expectType(check.violations, 'array', 'checks[].violations');
+      expectType(check.violations, 'integer', 'checks[].violations (a count; the records are in result.violations)');
     }
+    if (cycle.gaps !== undefined) expectType(cycle.gaps, 'array', 'cycles[].gaps');
   }
   expectType(result.totals.requests, 'integer', 'totals.requests');
   for (const record of result.violations) {
+    expectType(record.id, 'string', 'violations[].id');
     expectType(record.cycle, 'integer', 'violations[].cycle');
+    expectType(record.seenInCycles, 'array', 'violations[].seenInCycles');
+    expect(record.seenInCycles, 'violations[].seenInCycles includes the first cycle').to.include(record.cycle);
     expectType(record.check, 'string', 'violations[].check');
     expectType(record.violation.kind, 'string', 'violations[].violation.kind');
+  }
+  expect(result.violations.map((record) => record.id), 'violation ids V1, V2 ... in order').to.deep.equal(result.violations.map((_, index) => `V${index + 1}`));
+  for (const gap of result.coverage) {
+    expectType(gap.cycle, 'integer', 'coverage[].cycle');
+    expectType(gap.kind, 'string', 'coverage[].kind');
+    expectType(gap.detail, 'string', 'coverage[].detail');
   }
   expectType(result.files.history, 'string', 'files.history');
   expectType(result.files.servers, 'array', 'files.servers');

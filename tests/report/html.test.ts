@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { renderHtmlReport, redactSecrets, slimHistoryRecord, type HistoryRecord } from '../../src/report/html.js';
-import { sampleResult } from './sample-result.js';
+import { inconclusiveResult, persistingResult, sampleResult } from './sample-result.js';
 
 const history: HistoryRecord[] = [
   { event: 'run-start', t: 0 },
@@ -26,9 +26,44 @@ describe('renderHtmlReport', () => {
     for (const kind of ['kill', 'restart', 'flush-kill', 'corruption']) expect(svg, `a ${kind} marker`).to.contain(`data-kind="${kind}"`);
     expect(svg).to.contain('manifest:truncate');
     expect(html.match(/<tr data-cycle="\d+">/g)).to.have.length(2);
-    expect(html).to.contain('<li id="V1" data-kind="lost">');
+    expect(html).to.contain('<li id="V1" data-kind="lost" data-cycle="1" data-seen-in="1">');
     expect(html).to.contain('<code class="ids">7, 8, 9</code>');
     expect(html).to.contain('href="#V1"');
+    expect(html).to.contain('<td class="fail" data-check="acknowledged-writes" data-violations="1">FAIL (1) <a href="#V1">V1</a></td>');
+    expect(html).to.contain('<li id="V2" data-kind="unavailable"');
+    expect(html).to.contain('<span class="verdict verdict-fail">FAIL</span>');
+    expect(html).not.to.contain('id="coverage"');
+    expect(html).to.contain('parameters.faults</th><td>kill {&quot;trigger&quot;:{&quot;kind&quot;:&quot;acks&quot;,&quot;min&quot;:1,&quot;max&quot;:2},&quot;signal&quot;:&quot;SIGKILL&quot;}</td>');
+  });
+
+  it('lists a persisting violation once, with its cycles, and counts it in every cycle it was seen in', () => {
+    const html = renderHtmlReport(persistingResult(), history, {});
+    expect(html.match(/<li id="V1"/g)).to.have.length(1);
+    expect(html.match(/<ol class="violations">[\s\S]*?<\/ol>/)![0].match(/<li /g)).to.have.length(1);
+    expect(html).to.contain('<li id="V1" data-kind="lost" data-cycle="1" data-seen-in="1 2 3"><b>V1</b> cycle 1 [acknowledged-writes]');
+    expect(html).to.contain('(persisted through cycles 2-3; seen in cycles 1-3)');
+    expect(html.match(/<tr data-cycle="\d+">/g)).to.have.length(3);
+    expect(html).to.contain('FAIL (1) <a href="#V1">V1</a></td>');
+    expect(html.match(/FAIL \(1\) <a href="#V1" class="persisting" title="first in cycle 1">V1↻<\/a><\/td>/g), 'cycles 2 and 3').to.have.length(2);
+    expect(html).to.contain('1 violation(s), exit code 1');
+  });
+
+  it('shows an inconclusive run: its badge, why, and a Coverage section listing every gap', () => {
+    const html = renderHtmlReport(inconclusiveResult(), history, {});
+    expect(html).to.contain('<span class="verdict verdict-inconclusive">INCONCLUSIVE</span>');
+    expect(html).to.match(/\.verdict-inconclusive\{background:#[0-9a-f]+\}/);
+    const coverage = html.slice(html.indexOf('<section id="coverage">'), html.indexOf('<section id="violations">'));
+    expect(coverage).to.contain('<h2>Coverage</h2>');
+    expect(coverage).to.contain('INCONCLUSIVE: no violation and no error, but the run tested too little: no-acknowledged-write (the run); fault-not-delivered (cycle 2).');
+    expect(coverage.match(/<li /g), 'the cycle-2 gap appears once').to.have.length(2);
+    expect(coverage).to.contain('<li data-kind="no-acknowledged-write" data-cycle="0">the run: <span class="kind">no-acknowledged-write</span>: only 1 cycle of 2 had an acknowledged write</li>');
+    expect(coverage).to.contain('cycle 2: <span class="kind">fault-not-delivered</span>: the server &lt;had&gt; exited &amp; &quot;stopped&quot; before the kill');
+    expect(html).to.contain('<th>coverage</th>');
+    expect(html).to.contain('<td class="gap"><a href="#coverage" title="the server &lt;had&gt; exited &amp; &quot;stopped&quot; before the kill">fault-not-delivered</a></td>');
+    expect(html).to.contain('No violations, but the run tested too little');
+    expect(html).not.to.contain('every check held');
+    expect(html).to.contain('2 coverage gap(s)');
+    expect(html).not.to.contain('<had>');
   });
 
   it('keeps a long run small: the in-flight line becomes per-bin maxima', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ackLossFigures, describeAckLoss } from '../../src/report/ack-loss.js';
-import type { CycleResult, ViolationRecord } from '../../src/report/result.js';
+import { ackLossFigures, describeAckLoss, type AckLossFigures, type CycleFinding } from '../../src/report/ack-loss.js';
+import type { CycleResult } from '../../src/report/result.js';
 
 const cycleWith = (cycle: number, acknowledged: number): CycleResult => ({
   cycle,
@@ -9,9 +9,9 @@ const cycleWith = (cycle: number, acknowledged: number): CycleResult => ({
   checks: [],
 });
 
-const lost = (cycle: number, table: string, ids: number[]): ViolationRecord => ({
+/** One cycle's raw finding (not a deduplicated ViolationRecord). */
+const lost = (cycle: number, table: string, ids: number[]): CycleFinding => ({
   cycle,
-  check: 'acknowledged-writes',
   violation: { kind: 'lost', table, partition: null, ids },
 });
 
@@ -39,5 +39,21 @@ describe('acknowledged rows lost: figures', () => {
     const none = ackLossFigures([cycleWith(1, 0)], [], 0);
     expect(none.cycles[0]?.lostShare).to.equal(null);
     expect(describeAckLoss(none)).to.include('0/0 (n/a)');
+  });
+
+  it('takes one finding per cycle a row is still missing in, and ignores other kinds', () => {
+    const figures: AckLossFigures = ackLossFigures(
+      [cycleWith(1, 10), cycleWith(2, 10), cycleWith(3, 10)],
+      [
+        // the same lost rows found by the checks of cycles 1, 2 and 3 (one violation record, seen in 1-3)
+        lost(1, 'chaos.a', [1, 2]),
+        lost(2, 'chaos.a', [1, 2]),
+        lost(3, 'chaos.a', [1, 2]),
+        { cycle: 2, violation: { kind: 'duplicate', table: 'chaos.a', partition: null, ids: [5] } },
+      ],
+      30,
+    );
+    expect(figures.cycles.map((cycle) => [cycle.missing, cycle.newlyLost])).to.deep.equal([[2, 2], [2, 0], [2, 0]]);
+    expect(figures.total).to.deep.equal({ acknowledged: 30, lost: 2, missingAtEnd: 2, lostShare: 2 / 30 });
   });
 });

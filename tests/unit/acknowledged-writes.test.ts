@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkAcknowledgedWrites, compareScope } from '../../src/checker/acknowledged-writes.js';
+import { checkAcknowledgedWrites, compareScope } from '../../src/checker/acknowledged-writes/compare.js';
 import type { SqlClient } from '../../src/client/sql-client.js';
 import { createLedger } from '../../src/workload/ledger.js';
 

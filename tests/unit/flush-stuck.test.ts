@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { StatementResult } from '../../src/client/responses.js';
 import type { SqlOutcome } from '../../src/client/sql-client.js';
 import type { HistoryEvent } from '../../src/history/events.js';
-import { flushToCompletion, hotness, type LivenessFlushOptions } from '../../src/checker/flush-stuck.js';
+import { flushToCompletion, hotness, type LivenessFlushOptions } from '../../src/checker/flush-stuck/liveness.js';
 
 interface FakeJob {
   id: string;

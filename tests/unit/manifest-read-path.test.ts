@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { damagedScopeOf, extractReadPaths, isVerboseLogLine, logMessage } from '../../src/checker/manifest-read-path.js';
+import { damagedScopeOf, extractReadPaths, isVerboseLogLine, logMessage } from '../../src/checker/recovery-outcome/read-path.js';
 
 // Real lines of kalamdb-server 0.4.3-rc.4 (JSON log, [logging.targets] as kalamdb-config.ts writes
 // them): a scan of ns.t for user root after its manifest cache entry was evicted, then the INSERT

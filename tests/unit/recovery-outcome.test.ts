@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { classifyRecovery } from '../../src/checker/recovery-outcome.js';
+import { classifyRecovery } from '../../src/checker/recovery-outcome/classify.js';
 import type { Violation } from '../../src/checker/types.js';
 
 const names = ['storage/chaos/user_rows/carol/manifest.json', 'batch-9999.parquet', 'chaos.user_rows'];

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import fs from 'fs-extra';
-import { checkTableAvailabilityOfHistory, createTableAvailabilityLog, type AvailabilityEvent } from '../../src/checker/table-unavailable.js';
+import { checkTableAvailabilityOfHistory, createTableAvailabilityLog, type AvailabilityEvent } from '../../src/checker/table-unavailable/log.js';
 import { useTempDir } from '../support/temp.js';
 
 const SHARED = 'chaos.shared_rows';

@@ -6,9 +6,9 @@
  * The check is a fold over the history: `segment-committed` events carry each newly seen
  * (name, content) with its sha256, so it can be recomputed from any run folder.
  */
-import type { HistoryEvent } from '../history/events.js';
-import type { SegmentHash } from '../storage/segment-hashes.js';
-import type { CheckResult, StorageInspectionMoment, Violation } from './types.js';
+import type { HistoryEvent } from '../../history/events.js';
+import type { SegmentHash } from '../../storage/segment-hashes.js';
+import type { CheckResult, StorageInspectionMoment, Violation } from '../types.js';
 
 export const SEGMENT_IMMUTABILITY = 'segment-immutability';
 

@@ -1,7 +1,6 @@
-import type { SqlClient } from '../client/sql-client.js';
-import type { Ledger, ScopeRows } from '../workload/ledger.js';
-import { readScope, type ScopeContents } from './read-scope.js';
-import type { CheckResult, Scope, Violation } from './types.js';
+import type { EventOf } from '../../vocabulary/events.js';
+import type { Violation } from '../../vocabulary/violations.js';
+import type { ScopeRows } from '../../workload/ledger.js';
 
 export const ACKNOWLEDGED_WRITES = 'acknowledged-writes';
 
@@ -14,27 +13,35 @@ export interface AcknowledgedWritesStats {
   [key: string]: number;
 }
 
+/** What a read-back of one scope returned: every id in order (a duplicate twice), COUNT(*), ids whose payload differs from what was sent. */
+export interface ScopeReadBack {
+  readonly ids: readonly number[];
+  readonly countStar: number;
+  readonly payloadMismatch?: readonly number[];
+}
+
 /**
  * Compares what a table partition holds with what the ledger says was sent:
  * every acknowledged id present (else lost), nothing never sent or cleanly failed (else phantom),
  * no id twice, payloads as sent, COUNT(*) equal to the distinct ids.
  */
-export function compareScope(expected: ScopeRows, actual: ScopeContents): { violations: Violation[]; stats: AcknowledgedWritesStats } {
+export function compareScope(expected: ScopeRows, actual: ScopeReadBack): { violations: Violation[]; stats: AcknowledgedWritesStats } {
   const scope = expected.scope;
   const seen = new Map<number, number>();
   const neverSent: number[] = [];
   const failedPresent: number[] = [];
+  const mismatched = new Set(actual.payloadMismatch ?? []);
   const payloadMismatch: number[] = [];
   const stats: AcknowledgedWritesStats = { acknowledged: 0, present: 0, indeterminatePresent: 0, indeterminateAbsent: 0, failed: 0 };
 
-  for (const row of actual.rows) {
-    const copies = (seen.get(row.id) ?? 0) + 1;
-    seen.set(row.id, copies);
+  for (const id of actual.ids) {
+    const copies = (seen.get(id) ?? 0) + 1;
+    seen.set(id, copies);
     if (copies > 1) continue;
-    const sent = expected.rows.get(row.id);
-    if (!sent) neverSent.push(row.id);
-    else if (sent.outcome === 'failed') failedPresent.push(row.id);
-    else if (sent.payload !== row.payload) payloadMismatch.push(row.id);
+    const sent = expected.rows.get(id);
+    if (!sent) neverSent.push(id);
+    else if (sent.outcome === 'failed') failedPresent.push(id);
+    else if (mismatched.has(id)) payloadMismatch.push(id);
   }
   stats.present = seen.size;
 
@@ -65,43 +72,23 @@ export function compareScope(expected: ScopeRows, actual: ScopeContents): { viol
   if (duplicates.length) violations.push({ kind: 'duplicate', ...scope, ids: sorted(duplicates) });
   if (payloadMismatch.length) violations.push({ kind: 'payload-mismatch', ...scope, ids: sorted(payloadMismatch) });
   if (actual.countStar !== seen.size) {
-    violations.push({ kind: 'count-mismatch', ...scope, countStar: actual.countStar, distinctIds: seen.size, rowsRead: actual.rows.length });
+    violations.push({ kind: 'count-mismatch', ...scope, countStar: actual.countStar, distinctIds: seen.size, rowsRead: actual.ids.length });
   }
   return { violations, stats };
-}
-
-export interface AcknowledgedWritesCheckOptions {
-  readonly client: SqlClient;
-  readonly ledger: Ledger;
-  /** Every scope the workload may have written, so a phantom in an unwritten scope is found too. */
-  readonly scopes: readonly Scope[];
-  readonly cycle: number;
-  readonly pageSize: number;
 }
 
 /** The reference server's code, and the real server's SQL_EXECUTION_ERROR "Table not found: ... table '...' not found". */
 const TABLE_NOT_FOUND = /TABLE_NOT_FOUND|table not found|table '[^']*' not found/i;
 
-export async function checkAcknowledgedWrites(options: AcknowledgedWritesCheckOptions): Promise<CheckResult> {
-  const violations: Violation[] = [];
-  const totals: Record<string, number> = {};
-  for (const scope of options.scopes) {
-    let contents: ScopeContents;
-    try {
-      contents = await readScope(options.client, scope, options.pageSize);
-    } catch (error) {
-      const message = (error as Error).message;
-      violations.push({ kind: 'unreadable', ...scope, error: message });
-      // A table that no longer exists holds none of its acknowledged rows: name them.
-      if (TABLE_NOT_FOUND.test(message)) {
-        const gone = compareScope(options.ledger.rowsIn(scope), { rows: [], countStar: 0 }).violations.filter((violation) => violation.kind === 'lost');
-        violations.push(...gone);
-      }
-      continue;
-    }
-    const result = compareScope(options.ledger.rowsIn(scope), contents);
-    violations.push(...result.violations);
-    for (const [key, value] of Object.entries(result.stats)) totals[key] = (totals[key] ?? 0) + value;
+/** One read-back event judged against the ledger as it stood when the read happened. */
+export function judgeReadBack(expected: ScopeRows, readBack: EventOf<'read-back'>): { violations: Violation[]; stats?: AcknowledgedWritesStats } {
+  const scope = { table: readBack.table, partition: readBack.partition };
+  if (readBack.error !== undefined || readBack.ids === undefined) {
+    const error = readBack.error ?? 'no rows recorded';
+    const violations: Violation[] = [{ kind: 'unreadable', ...scope, error }];
+    // A table that no longer exists holds none of its acknowledged rows: name them.
+    if (TABLE_NOT_FOUND.test(error)) violations.push(...compareScope(expected, { ids: [], countStar: 0 }).violations.filter((violation) => violation.kind === 'lost'));
+    return { violations };
   }
-  return { check: ACKNOWLEDGED_WRITES, cycle: options.cycle, ok: violations.length === 0, violations, stats: totals };
+  return compareScope(expected, { ids: readBack.ids, countStar: readBack.countStar ?? Number.NaN, payloadMismatch: readBack.payloadMismatch ?? [] });
 }

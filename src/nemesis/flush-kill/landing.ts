@@ -1,6 +1,6 @@
-import type { FlushJob } from '../nemesis/jobs-poll.js';
-import { landedAsIntended, type LandedPhase } from '../nemesis/flush-phase.js';
-import type { FlushCycleResult } from '../report/result.js';
+import type { FlushJob } from '../jobs-poll.js';
+import { landedAsIntended, type LandedPhase } from '../flush-phase.js';
+import type { FlushCycleResult } from '../../report/result.js';
 
 /**
  * Completes a flush kill's classification with the flush job as system.jobs shows it after the

@@ -1,5 +1,5 @@
-import type { Inspection } from '../storage/index.js';
-import type { CheckResult, StorageInspectionMoment, Violation } from './types.js';
+import type { Inspection } from '../../storage/index.js';
+import type { CheckResult, StorageInspectionMoment, Violation } from '../types.js';
 
 /** A `kalam-chaos inspect` of the data directory as a check: its violations fail it, warnings do not. */
 export function storageCheck(inspection: Inspection, cycle: number, when: StorageInspectionMoment): CheckResult {

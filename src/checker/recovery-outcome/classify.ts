@@ -1,4 +1,4 @@
-import type { Violation } from './types.js';
+import type { Violation } from '../types.js';
 
 /** How a server came back from a damaged data directory (issue: corruption campaigns). */
 export type RecoveryOutcome = 'rebuilt' | 'refused' | 'panic' | 'hang' | 'silent-loss';

@@ -1,18 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { SqlClient } from '../client/sql-client.js';
-import { rowsAsObjects, type ColumnInfo } from '../client/responses.js';
-import type { CheckResult, Scope, Violation } from './types.js';
+import type { SqlClient } from '../../client/sql-client.js';
+import { rowsAsObjects } from '../../client/responses.js';
+import type { ColumnRecord, MetadataSnapshot } from '../../vocabulary/events.js';
+import type { CheckResult, Scope, Violation } from '../types.js';
 
 export const METADATA = 'metadata';
 
-export interface MetadataSnapshot {
-  /** system.namespaces rows of the run's namespace. */
-  readonly namespaces: Record<string, unknown>[];
-  /** system.tables rows of the run's namespace, sorted. */
-  readonly tables: Record<string, unknown>[];
-  /** Column names and types per table, from the schema of a SELECT; absent while a table is empty. */
-  readonly columns: Record<string, ColumnInfo[]>;
-}
+export type { MetadataSnapshot } from '../../vocabulary/events.js';
 
 export interface MetadataOptions {
   readonly namespace: string;
@@ -34,7 +28,7 @@ export async function captureMetadata(client: SqlClient, options: MetadataOption
   const tables = rowsAsObjects(await client.query('SELECT * FROM system.tables LIMIT 1000')).filter(
     (row) => row.namespace_id === options.namespace || row.namespace === options.namespace,
   );
-  const columns: Record<string, ColumnInfo[]> = {};
+  const columns: Record<string, ColumnRecord[]> = {};
   for (const scopes of options.tableScopes) {
     for (const scope of scopes) {
       // A table that vanished shows in system.tables; its columns are simply not captured.

@@ -1,8 +1,8 @@
-import type { SqlClient } from '../client/sql-client.js';
-import type { HistoryEvent } from '../history/events.js';
-import { jobIdFromFlushAnswer, listFlushJobs, type FlushJob } from '../nemesis/jobs-poll.js';
-import { delay } from '../util/wait.js';
-import type { FlushStuckReason, Violation } from './types.js';
+import type { SqlClient } from '../../client/sql-client.js';
+import type { HistoryEvent } from '../../vocabulary/events.js';
+import { jobIdFromFlushAnswer, listFlushJobs, type FlushJob } from '../../nemesis/jobs-poll.js';
+import { delay } from '../../util/wait.js';
+import type { FlushStuckReason, Violation } from '../../vocabulary/violations.js';
 
 export const FLUSH_STUCK = 'flush-stuck';
 export const DEFAULT_FLUSH_DEADLINE_MS = 30_000;
@@ -100,7 +100,7 @@ export async function flushToCompletion(options: LivenessFlushOptions): Promise<
       })),
       deadlineMs: options.deadlineMs,
     };
-    record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: false, reason, ...(job ? { jobId: job.jobId } : {}) });
+    record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: false, reason, ...(job ? { jobId: job.jobId } : {}), violation });
     return { ok: false, violation };
   };
   /** Polls the table's jobs until `done` says so or the deadline passes; returns the last jobs seen. */
@@ -140,7 +140,7 @@ export async function flushToCompletion(options: LivenessFlushOptions): Promise<
       const job = jobs.find((candidate) => candidate.jobId === jobId);
       if (timedOut || !job) return stuck('deadline', job);
       if (job.status !== 'completed') return stuck('job-failed', job);
-      record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: true, jobId });
+      record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: true, jobId, completed: true });
       return { ok: true, completed: true, jobId, answers };
     }
     if (/already queued or running/i.test(answer)) {
@@ -160,7 +160,7 @@ export async function flushToCompletion(options: LivenessFlushOptions): Promise<
     observe(jobs);
     const completedSinceReady = jobs.find((job) => job.status === 'completed' && Number(job.finishedAt ?? 0) >= options.readySinceMs);
     if (options.hot === 'maybe' || completedSinceReady) {
-      record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: true, ...(completedSinceReady ? { jobId: completedSinceReady.jobId } : {}) });
+      record({ type: 'flush-liveness', cycle, incarnation, table: qualified, ok: true, completed: completedSinceReady !== undefined, ...(completedSinceReady ? { jobId: completedSinceReady.jobId } : {}) });
       return { ok: true, completed: completedSinceReady !== undefined, ...(completedSinceReady ? { jobId: completedSinceReady.jobId } : {}), answers };
     }
     return stuck('no-pending-writes');

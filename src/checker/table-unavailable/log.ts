@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { CheckResult, Violation } from './types.js';
+import type { CheckResult, Violation } from '../../vocabulary/violations.js';
 
 export const TABLE_UNAVAILABLE = 'table-unavailable';
 
@@ -101,14 +101,12 @@ export function createTableAvailabilityLog(): TableAvailabilityLog {
         }
         return;
       }
-      case 'check': {
-        if (event.check !== 'acknowledged-writes' || !Array.isArray(event.violations)) return;
-        for (const violation of event.violations as { kind?: unknown; table?: unknown; error?: unknown }[]) {
-          if (violation.kind !== 'unreadable' || typeof violation.table !== 'string' || typeof violation.error !== 'string') continue;
-          if (!NOT_FOUND.test(violation.error)) continue;
-          const entry = statsOf(violation.table, incarnation);
-          if (entry.readAnswers.length < SAMPLE_ERRORS) entry.readAnswers.push(violation.error);
-        }
+      case 'read-back': {
+        // A read of the acknowledged-writes check that the server answered "not found".
+        if (event.purpose !== 'check' || typeof event.table !== 'string' || typeof event.error !== 'string') return;
+        if (!NOT_FOUND.test(event.error)) return;
+        const entry = statsOf(event.table, incarnation);
+        if (entry.readAnswers.length < SAMPLE_ERRORS) entry.readAnswers.push(event.error);
         return;
       }
     }

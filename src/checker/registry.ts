@@ -1,0 +1,34 @@
+import type { CheckerDefinition } from '../run/seams.js';
+import type { CheckName } from '../vocabulary/scenario.js';
+import { acknowledgedWrites } from './acknowledged-writes/index.js';
+import { availability } from './availability/index.js';
+import { coverage } from './coverage/index.js';
+import { flushStuck } from './flush-stuck/index.js';
+import { metadata } from './metadata/index.js';
+import { recovery } from './recovery/index.js';
+import { recoveryOutcome } from './recovery-outcome/index.js';
+import { segmentImmutability } from './segment-immutability/index.js';
+import { storage } from './storage/index.js';
+import { tableUnavailable } from './table-unavailable/index.js';
+
+/** Every checker by name. A scenario lists the optional ones; ALWAYS_ON run in every campaign. */
+export const CHECKERS: Readonly<Record<CheckName | 'coverage', CheckerDefinition>> = {
+  'acknowledged-writes': acknowledgedWrites,
+  metadata,
+  storage,
+  'table-unavailable': tableUnavailable,
+  'flush-stuck': flushStuck,
+  'segment-immutability': segmentImmutability,
+  recovery,
+  availability,
+  'recovery-outcome': recoveryOutcome,
+  coverage,
+};
+
+export const ALWAYS_ON: readonly (CheckName | 'coverage')[] = ['recovery', 'availability', 'segment-immutability', 'recovery-outcome', 'coverage'];
+
+/** The checkers of a campaign, in the order their probes run: the scenario's, then the always-on ones. */
+export function checkersFor(checks: readonly CheckName[]): CheckerDefinition[] {
+  const names = [...new Set<CheckName | 'coverage'>([...checks, ...ALWAYS_ON])];
+  return names.map((name) => CHECKERS[name]);
+}

@@ -1,0 +1,143 @@
+/**
+ * Every event of a run, in the order it happened: one line each in history.ndjson. The history is
+ * the checkers' only input, so every request, outcome and post-restart observation is an event.
+ * `cycle` is the crash-restart cycle (1-based; 0 is setup before the first fault). Types only.
+ */
+import type { AppliedCorruption, CacheEviction, FlushCycleResult, KillTrigger, LandedPhase, PowerCutSummary, ReadPath } from './faults.js';
+import type { LostRange, StorageInspectionMoment, Violation } from './violations.js';
+
+/** Outcome of one request as the client saw it. */
+export type RequestOutcome = 'acknowledged' | 'failed' | 'indeterminate';
+
+/** A committed segment file as a manifest names it, with its content's hash. */
+export interface SegmentHash {
+  /** Folder of the manifest, relative to the data directory ("storage/ns/table[/user]"). */
+  readonly scope: string;
+  /** Segment file as the manifest names it ("batch-0.parquet"). */
+  readonly file: string;
+  readonly sha256: string;
+  readonly size: number;
+  /** `version` of the manifest that named it; null when it has none. */
+  readonly manifestVersion: number | null;
+}
+
+export interface ScopeForensics {
+  readonly table: string;
+  readonly partition: string | null;
+  readonly ranges: LostRange[];
+}
+
+/** The forensics of a whole run's losses. */
+export interface LossForensics {
+  readonly scopes: ScopeForensics[];
+  /** Crash snapshots unpacked and searched, by cycle. */
+  readonly snapshotsSearched: number[];
+  readonly liveSearched: boolean;
+  /** Why the search is incomplete (snapshots off, capped, unreadable...), if it is. */
+  readonly incomplete: string[];
+  readonly unreadableFiles: string[];
+  readonly durationMs: number;
+  /** The tool failed: the forensics says nothing. */
+  readonly error?: string;
+}
+
+/** A `kalam-chaos inspect` finding as the history keeps it. */
+export interface InspectionFindingRecord {
+  readonly severity: 'violation' | 'warning';
+  readonly kind: string;
+  readonly path: string;
+  readonly message: string;
+  readonly [detail: string]: unknown;
+}
+
+export interface ColumnRecord {
+  readonly name: string;
+  readonly data_type: string;
+  readonly index: number;
+}
+
+/** system.namespaces and system.tables rows of the run's namespace, and each table's columns. */
+export interface MetadataSnapshot {
+  readonly namespaces: Record<string, unknown>[];
+  readonly tables: Record<string, unknown>[];
+  /** Column names and types per table, from the schema of a SELECT; absent while a table is empty. */
+  readonly columns: Record<string, ColumnRecord[]>;
+}
+
+/** Why a read-back happened: the check after a restart, or a look at damaged data that only classifies the damage. */
+export type ReadBackPurpose = 'check' | 'damaged';
+
+export type HistoryEvent =
+  /** `options` holds every parameter of the campaign (workload, faults, checks, timeouts...). */
+  | { type: 'run-start'; scenario: string; seed: number; options: unknown; target: unknown; startedAt?: string; schedule?: KillTrigger[] }
+  | { type: 'server-start'; incarnation: number; pid: number; port: number; command: string }
+  | { type: 'server-ready'; incarnation: number; readyMs: number; version?: string }
+  | { type: 'server-exit'; incarnation: number; exitCode: number | null; signal: string | null; expected: boolean }
+  /** The server exited while nobody was stopping it. */
+  | { type: 'unexpected-exit'; cycle: number; incarnation: number; exitCode: number | null; signal: string | null; stderrTail: string[] }
+  | { type: 'resources'; incarnation: number; cpuPercent: number; memoryBytes: number }
+  | { type: 'setup'; cycle: number; statements: number }
+  | { type: 'request'; cycle: number; requestId: number; writer: number; table: string; partition: string | null; ids: number[] }
+  | { type: 'response'; cycle: number; requestId: number; outcome: RequestOutcome; latencyMs: number; error?: string; code?: string }
+  | { type: 'nemesis-planned'; cycle: number; fault: string; trigger: KillTrigger }
+  | { type: 'kill'; cycle: number; incarnation: number; signal: string; acksThisCycle: number; inFlight: number }
+  /** What the cycle's fault did: delivered false when the server was already gone. */
+  | { type: 'fault'; cycle: number; fault: string; signal: string; delivered: boolean; acksThisCycle: number; inFlight: number; atMs: number; description: string }
+  /** Every writer stopped on its own (errors or refusals) before the fault. */
+  | { type: 'writers-gave-up'; cycle: number; acksThisCycle: number }
+  | { type: 'writers-stopped'; cycle: number; acknowledged: number; failed: number; indeterminate: number }
+  | { type: 'flush-primed'; table: string; jobId: string; cycle: number }
+  /**
+   * A flush of `table` (unqualified) that may have taken every row acknowledged before it: requests
+   * issued before `commandBefore` were answered before it was asked; from `completedBefore` on, after it completed.
+   */
+  | { type: 'flush-mark'; cycle: number; table: string; commandBefore: number; completedBefore: number }
+  | ({ type: 'flush-kill'; cycle: number } & Omit<FlushCycleResult, 'landed' | 'asIntended'>)
+  | { type: 'flush-landed'; cycle: number; intended: string; landed: LandedPhase; asIntended: boolean; landedOnDisk?: LandedPhase; jobStatusAfterRestart?: string }
+  | { type: 'storage-inspection'; cycle: number; when: StorageInspectionMoment; ok: boolean; totals: { scopes: number; segments: number; rows: number; segmentsChecked?: number }; findings: InspectionFindingRecord[] }
+  | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
+  | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[]; readPaths?: readonly ReadPath[]; cacheEviction?: CacheEviction; acceptable?: string[]; corruption?: string; path?: string }
+  /** After a corruption outcome other than rebuilt: the original file was put back before the checks. */
+  | { type: 'corruption-restored'; cycle: number; path: string }
+  | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)
+  | { type: 'settle'; cycle: number; reason: 'first-boot'; atRisk: { path: string; kind: 'dir' | 'file'; entriesInside: number }[]; filesNotSynced: { path: string; syncedSize: number; size: number; unsyncedBytes: number }[]; entryOperationsNotDurable: number }
+  | { type: 'snapshot'; cycle: number; path?: string; dataBytes?: number; skipped?: string }
+  /** A committed segment name seen for the first time, or with a content other than last recorded. */
+  | ({ type: 'segment-committed'; cycle: number; when: StorageInspectionMoment } & SegmentHash)
+  /** Segments hashed at one moment (how many there were, whether or not any changed). */
+  | { type: 'segments-hashed'; cycle: number; when: StorageInspectionMoment; segments: number }
+  /** Where the acknowledged rows a run lost were last seen on disk. */
+  | ({ type: 'loss-forensics' } & LossForensics)
+  /** Liveness after a restart: every flush asked of a table with hot rows, its answer and its job's states. */
+  | { type: 'flush-request'; cycle: number; incarnation: number; table: string; attempt: number; hot: string }
+  | { type: 'flush-answer'; cycle: number; incarnation: number; table: string; attempt: number; answer: string; jobId?: string; error?: boolean }
+  | { type: 'flush-job'; cycle: number; incarnation: number; table: string; jobId: string; status: string; message?: string }
+  | { type: 'flush-liveness'; cycle: number; incarnation: number; table: string; ok: boolean; reason?: string; jobId?: string; completed?: boolean; violation?: Violation }
+  /** A scope read back: every id in the order the server returned them (a duplicate appears twice). */
+  | {
+      type: 'read-back';
+      cycle: number;
+      incarnation: number;
+      purpose: ReadBackPurpose;
+      table: string;
+      partition: string | null;
+      ids?: number[];
+      countStar?: number;
+      /** Ids whose payload is not the one the workload sent for them. */
+      payloadMismatch?: number[];
+      /** The read failed with this answer. */
+      error?: string;
+    }
+  | { type: 'metadata'; cycle: number; when: 'before-fault' | 'after-restart'; snapshot: MetadataSnapshot }
+  /** After a restart: the run's tables system.tables lists (or why it could not be read). */
+  | { type: 'tables-present'; cycle: number; present?: string[]; error?: string }
+  | { type: 'restart'; cycle: number; incarnation: number; readyMs: number }
+  /** The restart after a fault did not reach readiness. */
+  | { type: 'restart-failed'; cycle: number; incarnation: number; error: string; stderrTail: string[] }
+  | { type: 'cycle-end'; cycle: number }
+  | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number; finishedAt?: string }
+  | { type: 'interrupted'; cycle: number; signal: string }
+  | { type: 'error'; cycle: number; step: string; message: string };
+
+export type HistoryEventType = HistoryEvent['type'];
+export type EventOf<T extends HistoryEventType> = Extract<HistoryEvent, { type: T }>;
