@@ -16,6 +16,13 @@ export default tseslint.config(
       },
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
-    rules: {},
+    rules: {
+      // `_`-prefixed names are deliberately unused (placeholders, fields dropped by a rest destructure).
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      // Passing an abort signal's reason (typed any) or a caught error on is fine; literals that are not Errors still fail.
+      "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],
+      // Off: `async` without `await` is deliberate here (a throw becomes a rejection; fakes of async interfaces); dropping it would change behaviour.
+      "@typescript-eslint/require-await": "off",
+    },
   },
 );
