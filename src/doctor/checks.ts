@@ -288,7 +288,7 @@ export async function checkParquet(): Promise<DoctorCheck> {
     const rows = await readParquetRows(bytes);
     const codecs = [...new Set(footer.columns.map((column) => column.codec))].join(',');
     if (footer.rowCount !== 2 || rows.length !== 2 || rows[1]?.payload !== 'b' || rows[1]?._seq !== 2n) {
-      return check('parquet', 'fail', `a 2-row segment read back as ${JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`, false);
+      return check('parquet', 'fail', `a 2-row segment read back as ${JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`, false);
     }
     return check('parquet', 'ok', `wrote and read a 2-row segment (${bytes.length} bytes, codec ${codecs})`, false);
   } catch (error) {
@@ -326,7 +326,7 @@ export interface DoctorInput {
 /** Every check, in {@link CHECK_NAMES} order (independent ones run concurrently). */
 export async function runDoctorChecks(input: DoctorInput): Promise<DoctorCheck[]> {
   return Promise.all([
-    checkNode({ version: input.nodeVersion, engines: input.engines }),
+    Promise.resolve(checkNode({ version: input.nodeVersion, engines: input.engines })),
     checkReferenceServer({ entry: input.referenceServerEntry, nodePath: input.nodePath }),
     checkServerBinary(input.serverBin !== undefined ? { path: input.serverBin } : {}),
     checkLoopbackPort(),

@@ -5,8 +5,6 @@ import type { LossForensics } from './types.js';
 
 export const FORENSICS_DEADLINE_MS = 60_000;
 
-type LostViolation = Extract<Violation, { kind: 'lost' }>;
-
 /** Every lost id per scope across the run's lost violations (a row lost in cycle 2 is lost again in cycle 3). */
 export function lostScopesOf(violations: readonly Violation[]): LostScope[] {
   const byScope = new Map<string, { table: string; partition: string | null; ids: Set<number> }>();
@@ -25,7 +23,7 @@ export function attachToViolations(violations: readonly Violation[], forensics: 
   for (const violation of violations) {
     if (violation.kind !== 'lost') continue;
     const scope = forensics.scopes.find((candidate) => candidate.table === violation.table && candidate.partition === violation.partition);
-    (violation as LostViolation).forensics = { ranges: forensicsForIds(scope, violation.ids) };
+    violation.forensics = { ranges: forensicsForIds(scope, violation.ids) };
   }
 }
 

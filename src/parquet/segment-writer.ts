@@ -148,7 +148,7 @@ export async function encodeSegment(
 ): Promise<Uint8Array> {
   validate(columns, rowCount);
 
-  const vectors: Vector[] = [];
+  const vectors: Vector<DataType>[] = [];
   const fields: Field[] = [];
   for (const col of columns) {
     const data = col.values.map((v, i) => coerce(col, i, v));

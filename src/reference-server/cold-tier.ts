@@ -173,7 +173,7 @@ const SCALAR_TAGS: Readonly<Record<ColumnTypeName, string>> = {
 function taggedScalar(type: ColumnTypeName, value: Value): TaggedScalar | null {
   if (value === null) return null;
   const tag = SCALAR_TAGS[type];
-  return { [tag]: tag === 'Int64' ? String(value) : (value as string | number | boolean) };
+  return { [tag]: tag === 'Int64' ? String(value) : value };
 }
 
 /** The manifest KalamDB keeps for a scope before its first flush (version 1, no segments). */
@@ -450,7 +450,8 @@ export function parseManifest(text: string): Manifest | string {
   if (!Number.isInteger(manifest.version)) return 'version is not an integer';
   if (!Number.isInteger(manifest.last_sequence_number)) return 'last_sequence_number is not an integer';
   if (!Array.isArray(manifest.segments)) return 'segments is not an array';
-  for (const [index, segment] of manifest.segments.entries()) {
+  const segments = manifest.segments as readonly (Partial<SegmentEntry> | null)[]; // entries are still unchecked JSON
+  for (const [index, segment] of segments.entries()) {
     if (typeof segment !== 'object' || segment === null || typeof segment.path !== 'string' || !Number.isInteger(segment.row_count)) {
       return `segments[${index}] is malformed`;
     }

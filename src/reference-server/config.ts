@@ -85,7 +85,7 @@ function fromFlags(argv: readonly string[]): Omit<ServerConfig, 'rootPassword' |
       },
     }));
   } catch (error) {
-    throw new ConfigError((error as Error).message.split('\n')[0]!);
+    throw new ConfigError((error as Error).message.split('\n')[0]);
   }
   if (!values['data-dir']) throw new ConfigError('--data-dir is required');
   if (values.port === undefined) throw new ConfigError('--port is required');

@@ -3,7 +3,7 @@ import type { Flusher } from './flush.js';
 import type { DatabaseState, TableState } from './state.js';
 
 export interface FlushPolicies {
-  afterInsert(table: TableState): void;
+  readonly afterInsert: (table: TableState) => void;
   stop(): void;
 }
 

@@ -136,7 +136,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', (error: NodeJS.ErrnoException) => {
       const message = error.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use` : `cannot listen on ${config.host}:${config.port}: ${error.message}`;
-      lock.release().finally(() => reject(new Error(message)));
+      void lock.release().finally(() => reject(new Error(message)));
     });
     api.server.listen(config.port, config.host, () => resolve());
   });

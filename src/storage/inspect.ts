@@ -430,7 +430,7 @@ class ScopeInspector {
         if (rows.length !== footer.rowCount) {
           throw new Error(`decoded ${rows.length} rows, footer says ${footer.rowCount}`);
         }
-        if (name === '_seq') seqValues = rows.map((r) => r['_seq']);
+        if (name === '_seq') seqValues = rows.map((r): unknown => r['_seq']);
       }
     } catch (e) {
       this.add('violation', 'parquet-unreadable', rel, `parquet data unreadable (column "${current}"): ${describe(e)}`, {

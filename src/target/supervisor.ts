@@ -162,6 +162,7 @@ export async function errorLines(path: string, maxLines = 3, maxBytes = 256 * 10
     for await (const chunk of createReadStream(path, { start: 0, end: maxBytes - 1 })) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks)
       .toString('utf8')
+      // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC is the point)
       .replace(/\x1b\[[0-9;]*m/g, '')
       .split('\n')
       .filter((line) => /\b(error|fatal|panicked)\b/i.test(line))

@@ -180,7 +180,7 @@ describe('kill-mid-flush campaign (end to end, through the CLI)', function () {
       return result.cycles.map((cycle) => ({ table: cycle.flush?.table, randomDelayMs: cycle.flush?.randomDelayMs }));
     };
     const [first, second] = await Promise.all([schedule(), schedule()]);
-    expect(first!.every((plan) => typeof plan.table === 'string' && typeof plan.randomDelayMs === 'number')).to.equal(true);
+    expect(first.every((plan) => typeof plan.table === 'string' && typeof plan.randomDelayMs === 'number')).to.equal(true);
     expect(second).to.deep.equal(first);
   });
 });

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { onlyRunFolder, readHistory, readResult, runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
-import type { Violation } from '../../src/checker/types.js';
 
 /** Runs a campaign that must fail (exit 1) and returns its run folder, result and lost violations. */
 async function runLosingCampaign(args: string[], out: string) {
@@ -10,7 +9,7 @@ async function runLosingCampaign(args: string[], out: string) {
   expect(cli.exitCode, output).to.equal(1);
   const runDir = await onlyRunFolder(out);
   const result = await readResult(runDir);
-  const lost = result.violations.flatMap((record) => (record.violation.kind === 'lost' ? [record.violation] : [])) as Extract<Violation, { kind: 'lost' }>[];
+  const lost = result.violations.flatMap((record) => (record.violation.kind === 'lost' ? [record.violation] : []));
   expect(lost.length, output).to.be.greaterThan(0);
   return { cli, output, runDir, lost };
 }

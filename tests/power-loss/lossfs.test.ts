@@ -246,7 +246,7 @@ describe('power loss: lossfs, a FUSE layer that simulates a power cut', function
       expect(report.problems).to.deep.equal([]);
       const after = await servers.start({ dataDir: B });
       const result = await after.sql('SELECT id FROM chaos.events ORDER BY id LIMIT 100000');
-      const ids = result.status === 200 && result.body?.status === 'success' ? idsOf(result.body.results[result.body.results.length - 1]) : [];
+      const ids = result.status === 200 && result.body?.status === 'success' ? idsOf(result.body.results!.at(-1)!) : [];
       return { ids, report, after };
     }
 

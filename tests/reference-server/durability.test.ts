@@ -93,23 +93,23 @@ describe('reference server durability (real process, SIGKILL)', function () {
             body: JSON.stringify({ sql: `INSERT INTO chaos.events (id, payload) VALUES ${rows.map((id) => `(${id}, 'w${w}')`).join(', ')}` }),
           });
         } catch {
-          for (const id of ids) indeterminate.add(id!);
+          for (const id of ids) indeterminate.add(id);
           return; // the server is gone
         }
         let body: { status?: string; error?: { code?: string } } | undefined;
         try {
           body = (await response.json()) as typeof body;
         } catch {
-          for (const id of ids) indeterminate.add(id!);
+          for (const id of ids) indeterminate.add(id);
           return;
         }
-        if (response.status === 200 && body?.status === 'success') for (const id of ids) acked.add(id!);
+        if (response.status === 200 && body?.status === 'success') for (const id of ids) acked.add(id);
         else if (body?.status === 'error') {
           expect(body.error?.code, `writer ${w} request ${n}`).to.equal('SQL_EXECUTION_ERROR');
           expect(n % 5, `only the duplicate-key requests fail (writer ${w} request ${n})`).to.equal(4);
-          for (const id of ids) rejected.add(id!);
+          for (const id of ids) rejected.add(id);
         } else {
-          for (const id of ids) indeterminate.add(id!);
+          for (const id of ids) indeterminate.add(id);
         }
       }
     }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../../src/util/wait.js';
-import { basicHeader, idsOf, ROOT_PASSWORD, useReferenceServers, type RunningServer } from '../support/reference-server.js';
+import { basicHeader, idsOf, ROOT_PASSWORD, useReferenceServers, type RunningServer, type SqlResponse } from '../support/reference-server.js';
 import { useTempDir } from '../support/temp.js';
 
 const SETUP = [
@@ -17,13 +17,13 @@ function values(from: number, to: number): string {
   return rows.join(', ');
 }
 
-function expectSqlError(response: { status: number; body: any }, status: number, code: string): void {
+function expectSqlError(response: SqlResponse, status: number, code: string): void {
   expect(response.status, JSON.stringify(response.body)).to.equal(status);
   expect(response.body.status).to.equal('error');
   expect(response.body.results).to.deep.equal([]);
   expect(response.body.took).to.be.a('number');
-  expect(response.body.error.code).to.equal(code);
-  expect(response.body.error.message).to.be.a('string').and.not.equal('');
+  expect(response.body.error?.code).to.equal(code);
+  expect(response.body.error?.message).to.be.a('string').and.not.equal('');
   expect(response.body.error).to.have.property('details');
 }
 
@@ -65,7 +65,7 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(await server.sql('SELECT 1', { authorization: `Bearer ${login.body.refresh_token}` }), 401, 'UNAUTHORIZED');
     const ok = await server.sql('SELECT 1', { authorization: `Bearer ${login.body.access_token}` });
     expect(ok.status).to.equal(200);
-    expect(ok.body.results[0].rows).to.deep.equal([['1']]);
+    expect(ok.body.results?.[0]?.rows).to.deep.equal([['1']]);
   });
 
   it('error codes: INVALID_SQL, EMPTY_SQL, TABLE_NOT_FOUND, BATCH_PARSE_ERROR', async () => {
@@ -88,7 +88,7 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(await server.sql("INSERT INTO chaos.shared_t (id, payload) VALUES (1, 'again')"), 400, 'SQL_EXECUTION_ERROR');
     const within = await server.sql("INSERT INTO chaos.shared_t (id, payload) VALUES (2, 'a'), (3, 'b'), (2, 'c')");
     expectSqlError(within, 400, 'SQL_EXECUTION_ERROR');
-    expect(within.body.error.message).to.match(/duplicate|primary key/i);
+    expect(within.body.error?.message).to.match(/duplicate|primary key/i);
     const rows = await server.query('SELECT id, payload FROM chaos.shared_t');
     expect(rows.rows).to.deep.equal([['1', 'one']]);
   });

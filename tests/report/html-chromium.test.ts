@@ -71,10 +71,10 @@ describe('report.html in headless Chromium', function () {
       });
       await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
 
-      const drawn = (await page.evaluate(MEASURE_PAGE)) as Measured;
+      const drawn = await page.evaluate<Measured>(MEASURE_PAGE);
       expect(drawn.svgWidth, 'the SVG is laid out').to.be.greaterThan(500);
       expect(drawn.pathLengths.length, 'acks/s and in-flight series at least').to.be.at.least(2);
-      expect(drawn.pathLengths.every((length) => length > 0), `every series has a drawn path: ${drawn.pathLengths}`).to.equal(true);
+      expect(drawn.pathLengths.every((length) => length > 0), `every series has a drawn path: ${drawn.pathLengths.join(',')}`).to.equal(true);
       expect(drawn.points, 'resource samples drawn as points').to.be.greaterThan(0);
       expect(drawn.kills, 'a kill marker per cycle').to.equal(result.cycles.length);
       expect(drawn.restarts, 'a ready marker per incarnation').to.equal(result.cycles.length + 1);

@@ -33,7 +33,24 @@ export interface ServerProcess {
 
 export interface SqlResponse {
   readonly status: number;
-  readonly body: any;
+  readonly body: ResponseBody;
+}
+
+/**
+ * The parsed JSON body, as the fields the tests read from SQL, login and health answers; none is
+ * guaranteed (a body that is not JSON at all is kept as its text).
+ */
+export interface ResponseBody {
+  readonly status?: string;
+  readonly took?: number;
+  readonly results?: StatementResultBody[];
+  readonly error?: { readonly code?: string; readonly message?: string; readonly details?: unknown };
+  readonly access_token?: string;
+  readonly refresh_token?: string;
+  readonly user?: Record<string, unknown>;
+  readonly version?: string;
+  readonly build_date?: string;
+  readonly api_version?: string;
 }
 
 export interface RunningServer extends ServerProcess {
@@ -132,7 +149,7 @@ async function request(baseUrl: string, method: string, path: string, body?: unk
   } catch {
     parsed = text;
   }
-  return { status: response.status, body: parsed };
+  return { status: response.status, body: parsed as ResponseBody };
 }
 
 export function basicHeader(user: string, password: string): string {
@@ -187,7 +204,7 @@ export function useReferenceServers(): {
         if (response.status !== 200 || typeof response.body?.access_token !== 'string') {
           throw new Error(`login failed: HTTP ${response.status} ${JSON.stringify(response.body)}`);
         }
-        bearer = response.body.access_token as string;
+        bearer = response.body.access_token;
         return bearer;
       },
       async sql(text, sqlOptions = {}) {
