@@ -46,6 +46,7 @@ const powerLoss = await detectPowerLoss();
 let cycles = 0;
 let campaigns = 0;
 const falsePositives: string[] = [];
+const inconclusive: string[] = [];
 const leftoverReports: string[] = [];
 const started = Date.now();
 try {
@@ -61,7 +62,8 @@ try {
       campaigns++;
       cycles += result.cycles.length;
       const label = `${entry.scenario} ${JSON.stringify(entry.flags)} seed ${seed}`;
-      if (result.verdict !== 'pass') {
+      if (result.verdict === 'inconclusive') inconclusive.push(`${label}: ${result.coverage.map((gap) => gap.kind).join(', ')}`);
+      else if (result.verdict !== 'pass') {
         falsePositives.push(`${label}: ${result.verdict} ${JSON.stringify(result.error ?? result.violations.slice(0, 2))}`);
       }
       const alive = leftovers();
@@ -73,6 +75,7 @@ try {
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   console.log(`\nsoak: ${cycles} cycles in ${campaigns} campaigns, ${minutes} min`);
   console.log(`false positives: ${falsePositives.length}${falsePositives.length ? '\n  ' + falsePositives.join('\n  ') : ''}`);
+  console.log(`inconclusive (tested too little, not a false positive): ${inconclusive.length}${inconclusive.length ? '\n  ' + inconclusive.join('\n  ') : ''}`);
   console.log(`leftover processes: ${leftoverReports.length}${leftoverReports.length ? '\n  ' + leftoverReports.join('\n  ') : ''}`);
   if (!powerLoss.available) console.log(`power-loss campaigns skipped: ${powerLoss.reason}`);
   rmSync(out, { recursive: true, force: true });

@@ -176,7 +176,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (error instanceof UsageError || error instanceof TargetSetupError || error instanceof RunFolderError) fail(error.message);
     killAllGroups();
-    fail(`internal error: ${(error as Error).stack ?? error}`);
+    fail(`internal error: ${(error as Error).stack ?? String(error as Error)}`);
   }
 }
 

@@ -127,7 +127,8 @@ export function parseFaults(scenario: ScenarioDefinition, flags: RunFlags): Faul
   }
   return faults.map((fault) => {
     const definition = nemesisDefinition(fault);
-    const own = Object.fromEntries(definition.options.map((option) => [option.key, values[option.key]]).filter(([, value]) => value !== undefined && value !== false));
+    const own: Record<string, unknown> = {};
+    for (const option of definition.options) if (values[option.key] !== undefined && values[option.key] !== false) own[option.key] = values[option.key];
     return definition.parse(fault, own);
   });
 }

@@ -76,11 +76,11 @@ export async function listFlushJobs(client: JobsQueryClient): Promise<FlushJob[]
   const result = await client.query('SELECT * FROM system.jobs');
   const jobs: FlushJob[] = [];
   for (const row of rowsAsObjects(result)) {
-    if (String(row.job_type ?? '').toLowerCase() !== 'flush') continue;
+    if (typeof row.job_type !== 'string' || row.job_type.toLowerCase() !== 'flush') continue;
     const { namespace, table } = flushJobTable(row.parameters);
     const job: { -readonly [K in keyof FlushJob]: FlushJob[K] } = {
       jobId: String(row.job_id),
-      status: String(row.status ?? '').toLowerCase(),
+      status: (typeof row.status === 'string' ? row.status : '').toLowerCase(),
     };
     if (namespace !== undefined) job.namespace = namespace;
     if (table !== undefined) job.table = table;

@@ -97,6 +97,18 @@ const MARKER_STYLE: Record<Marker['kind'], { color: string; dash?: string; legen
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
+/**
+ * A loosely typed history field as text for a label: strings, numbers, booleans, bigints, undefined and null
+ * come out as a template literal would print them; anything else (objects, arrays) as JSON.
+ */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'symbol') return value.toString();
+  // Records come from JSON, so this is an object or an array; a function (never parsed) would give undefined.
+  return JSON.stringify(value) ?? '';
+}
+
 function chooseBinMs(spanMs: number): number {
   for (const bin of [100, 200, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000]) if (spanMs / bin <= 240) return bin;
   return Math.ceil(spanMs / 240);
@@ -186,39 +198,39 @@ function buildTimeline(history: readonly HistoryRecord[], result: RunResult): { 
         markers.push({
           t: event.t,
           kind: 'kill',
-          label: `kill cycle ${event.cycle}: ${event.signal ?? ''} incarnation ${event.incarnation} after ${event.acksThisCycle} acks, ${event.inFlight} in flight`,
+          label: `kill cycle ${text(event.cycle)}: ${text(event.signal ?? '')} incarnation ${text(event.incarnation)} after ${text(event.acksThisCycle)} acks, ${text(event.inFlight)} in flight`,
         });
         break;
       case 'server-ready':
-        markers.push({ t: event.t, kind: 'restart', label: `incarnation ${event.incarnation} ready (${event.readyMs} ms)` });
+        markers.push({ t: event.t, kind: 'restart', label: `incarnation ${text(event.incarnation)} ready (${text(event.readyMs)} ms)` });
         break;
       case 'server-exit':
         if (event.expected === false) {
-          markers.push({ t: event.t, kind: 'crash', label: `incarnation ${event.incarnation} exited on its own (code ${event.exitCode}, signal ${event.signal})` });
+          markers.push({ t: event.t, kind: 'crash', label: `incarnation ${text(event.incarnation)} exited on its own (code ${text(event.exitCode)}, signal ${text(event.signal)})` });
         }
         break;
       case 'flush-kill':
         markers.push({
           t: event.t,
           kind: 'flush-kill',
-          label: `flush-kill cycle ${event.cycle}: ${event.table} aimed at ${event.intended} (${event.trigger})` +
+          label: `flush-kill cycle ${text(event.cycle)}: ${text(event.table)} aimed at ${text(event.intended)} (${text(event.trigger)})` +
             (landedByCycle.has(event.cycle) ? `, landed ${landedByCycle.get(event.cycle)}` : ''),
         });
         break;
       case 'flush-landed':
-        markers.push({ t: event.t, kind: 'flush-landed', label: `flush cycle ${event.cycle} landed ${event.landed} (intended ${event.intended})` });
+        markers.push({ t: event.t, kind: 'flush-landed', label: `flush cycle ${text(event.cycle)} landed ${text(event.landed)} (intended ${text(event.intended)})` });
         break;
       case 'corruption': {
         const corruption = event.corruption as { file?: unknown; kind?: unknown } | undefined;
         const what = [
-          corruption && typeof corruption === 'object' ? `${corruption.file}:${corruption.kind}` : undefined,
+          corruption && typeof corruption === 'object' ? `${text(corruption.file)}:${text(corruption.kind)}` : undefined,
           ...['path', 'detail', 'message'].map((key) => event[key]),
         ].filter((value) => typeof value === 'string');
-        markers.push({ t: event.t, kind: 'corruption', label: `corruption${event.cycle !== undefined ? ` cycle ${event.cycle}` : ''}: ${what.join(' ')}` });
+        markers.push({ t: event.t, kind: 'corruption', label: `corruption${event.cycle !== undefined ? ` cycle ${text(event.cycle)}` : ''}: ${what.join(' ')}` });
         break;
       }
       case 'error':
-        markers.push({ t: event.t, kind: 'error', label: `error during ${event.step}: ${event.message}` });
+        markers.push({ t: event.t, kind: 'error', label: `error during ${text(event.step)}: ${text(event.message)}` });
         break;
     }
   }
@@ -381,7 +393,7 @@ function describeFaults(faults: unknown): unknown {
   return faults.map((fault: unknown) => {
     if (!fault || typeof fault !== 'object') return String(fault);
     const { kind, ...rest } = fault as { kind?: unknown };
-    return `${String(kind ?? 'fault')}${Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : ''}`;
+    return `${text(kind ?? 'fault')}${Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : ''}`;
   });
 }
 
@@ -515,9 +527,9 @@ function renderLogs(history: readonly HistoryRecord[], logTails: LogTails): stri
       const kill = history.find((event) => event.event === 'kill' && event.incarnation === incarnation);
       const exit = history.find((event) => event.event === 'server-exit' && event.incarnation === incarnation);
       const how = kill
-        ? `killed in cycle ${kill.cycle} (${kill.signal})`
+        ? `killed in cycle ${text(kill.cycle)} (${text(kill.signal)})`
         : exit && exit.expected === false
-          ? `exited on its own (code ${exit.exitCode}, signal ${exit.signal})`
+          ? `exited on its own (code ${text(exit.exitCode)}, signal ${text(exit.signal)})`
           : exit
             ? 'stopped'
             : 'still running when the history ended';

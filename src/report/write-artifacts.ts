@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,12 +24,12 @@ export async function readRunResult(runDir: string): Promise<RunResult> {
 /** The events the report needs, streamed from history.ndjson (a torn last line is skipped). */
 export async function readReportHistory(path: string): Promise<HistoryRecord[]> {
   const records: HistoryRecord[] = [];
-  let stream;
+  let stream: ReadStream;
   try {
     stream = createReadStream(path, { encoding: 'utf8' });
     await new Promise<void>((resolve, reject) => {
-      stream!.once('open', () => resolve());
-      stream!.once('error', reject);
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
     });
   } catch {
     return records;

@@ -106,8 +106,13 @@ class Campaign {
   private verdict: LiveVerdict | undefined;
   private readonly probes;
   private readonly crasher: Nemesis;
-  /** Faults that do not crash act first where the order matters (setup, after the crash): the crash fault reads what they left. */
-  private readonly inOrder: readonly Nemesis[];
+  /**
+   * Faults that do not crash set up first (a power cut settles the first boot before the crash
+   * fault primes the cold tier); after the crash, the crash fault reads the disk as its kill left
+   * it before the others act on it (then the power is cut).
+   */
+  private readonly setupOrder: readonly Nemesis[];
+  private readonly crashOrder: readonly Nemesis[];
   private readonly snapshots: SnapshotRecord[] = [];
   private cyclesDone = 0;
   private acknowledged = 0;
@@ -121,7 +126,8 @@ class Campaign {
     const crashers = nemeses.filter((nemesis) => nemesis.crash);
     if (crashers.length !== 1) throw new Error(`a campaign needs exactly one fault that crashes the server, got ${crashers.length}: ${nemeses.map((n) => n.kind).join(', ')}`);
     this.crasher = crashers[0]!;
-    this.inOrder = [...nemeses.filter((nemesis) => !nemesis.crash), this.crasher];
+    this.setupOrder = [...nemeses.filter((nemesis) => !nemesis.crash), this.crasher];
+    this.crashOrder = [this.crasher, ...nemeses.filter((nemesis) => !nemesis.crash)];
   }
 
   /** Every recorded event, in order: the live verdict folds it as `kalam-chaos check` later will. */
@@ -160,7 +166,7 @@ class Campaign {
       ctx.setStep('start server');
       await ctx.startIncarnation(1);
       await this.createSchema(ctx);
-      for (const nemesis of this.inOrder) await nemesis.setup?.(ctx);
+      for (const nemesis of this.setupOrder) await nemesis.setup?.(ctx);
       for (let cycle = 1; cycle <= config.cycles; cycle++) {
         hooks.signal?.throwIfAborted();
         const goOn = await this.runCycle(ctx, cycle);
@@ -177,7 +183,7 @@ class Campaign {
       ctx.setStep('loss forensics');
       await attachLossForensics({
         violations: this.verdict!.records(),
-        history: { path: '', record: ctx.record, elapsedMs: ctx.elapsedMs, close: async () => {} },
+        history: { path: '', record: (event) => ctx.record(event), elapsedMs: () => ctx.elapsedMs(), close: async () => {} },
         liveDataDir: ctx.backingDataDir,
         snapshots: this.snapshots.map((record) => ('path' in record && record.path ? { cycle: record.cycle, path: join(ctx.runDir, record.path) } : record)),
         crashCycles: Array.from({ length: this.cyclesDone }, (_, index) => index + 1),
@@ -219,7 +225,7 @@ class Campaign {
     ctx.record({ type: 'nemesis-planned', cycle, fault: this.crasher.kind, trigger: trigger ?? { kind: 'after-acks', acks: 0 } });
     ctx.setStep(`cycle ${cycle}: before the fault`);
     await ctx.runProbes('before-fault', cycle);
-    for (const nemesis of this.inOrder) await nemesis.beforeCycle?.(ctx, cycle);
+    for (const nemesis of this.setupOrder) await nemesis.beforeCycle?.(ctx, cycle);
 
     ctx.setStep(`cycle ${cycle}: workload`);
     const traffic = ctx.workload.start(ctx, cycle);
@@ -227,7 +233,7 @@ class Campaign {
     await withDeadline(traffic.finished, 'writers to settle', config.timeouts.requestMs + 5_000);
     ctx.record({ type: 'writers-stopped', cycle, ...countsOf(ctx, cycle) });
     const notes: string[] = [];
-    for (const nemesis of this.inOrder) {
+    for (const nemesis of this.crashOrder) {
       const note = await nemesis.afterCrash?.(ctx, cycle);
       if (note) notes.push(note);
     }
@@ -241,7 +247,7 @@ class Campaign {
     const restartedBy = this.nemeses.find((nemesis) => nemesis.restart);
     const restarted = restartedBy ? await restartedBy.restart!(ctx, cycle) : await this.restart(ctx, cycle);
     if (restarted) {
-      for (const nemesis of this.inOrder) await nemesis.afterRestart?.(ctx, cycle);
+      for (const nemesis of this.crashOrder) await nemesis.afterRestart?.(ctx, cycle);
       ctx.setStep(`cycle ${cycle}: checks`);
       await ctx.runProbes('after-restart', cycle);
     }

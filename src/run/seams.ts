@@ -137,28 +137,28 @@ export interface Nemesis {
   /** The crash fault's seeded moment for each cycle (one fault of a campaign brings the server down). */
   readonly schedule?: readonly KillTrigger[];
   /** Before the run folder exists: throws a TargetSetupError when this machine cannot deliver the fault. */
-  prepare?(): Promise<void>;
+  readonly prepare?: () => Promise<void>;
   /** The data directory the server must be given instead of the run's (a mount over it). */
-  serverDataDir?(runDir: string, backing: string): string;
+  readonly serverDataDir?: (runDir: string, backing: string) => string;
   /** Adjusts how an incarnation is launched (a FUSE mount under it, strace around it). */
-  launch?(ctx: CampaignContext, plan: LaunchPlan, incarnation: { readonly index: number; readonly dir: string; readonly forCycle: number | undefined }): Promise<LaunchPlan>;
+  readonly launch?: (ctx: CampaignContext, plan: LaunchPlan, incarnation: { readonly index: number; readonly dir: string; readonly forCycle: number | undefined }) => Promise<LaunchPlan>;
   /** Once the schema exists, before cycle 1. */
-  setup?(ctx: CampaignContext): Promise<void>;
+  readonly setup?: (ctx: CampaignContext) => Promise<void>;
   /** Before the cycle's traffic starts. */
-  beforeCycle?(ctx: CampaignContext, cycle: number): Promise<void>;
+  readonly beforeCycle?: (ctx: CampaignContext, cycle: number) => Promise<void>;
   /** Brings the server down during the cycle's traffic and returns once it is down (crash faults only). */
-  crash?(ctx: CampaignContext, cycle: number, traffic: Traffic): Promise<CrashReport>;
+  readonly crash?: (ctx: CampaignContext, cycle: number, traffic: Traffic) => Promise<CrashReport>;
   /** After the server is down and the writers settled, before the restart (power cut, damage); may say what it did. */
-  afterCrash?(ctx: CampaignContext, cycle: number): Promise<string | void>;
+  readonly afterCrash?: (ctx: CampaignContext, cycle: number) => Promise<string | void>;
   /**
    * Takes over the restart: brings the server back on damaged data, records how it came back and
    * leaves a ready server for the checks. Returns false when the run cannot go on.
    */
-  restart?(ctx: CampaignContext, cycle: number): Promise<boolean>;
+  readonly restart?: (ctx: CampaignContext, cycle: number) => Promise<boolean>;
   /** After the restart and the checks' probes (classifying where a kill landed, say). */
-  afterRestart?(ctx: CampaignContext, cycle: number): Promise<void>;
+  readonly afterRestart?: (ctx: CampaignContext, cycle: number) => Promise<void>;
   /** Whatever happened: releases what the fault holds (mounts). Never throws. */
-  close?(): Promise<void>;
+  readonly close?: () => Promise<void>;
 }
 
 /** A command-line option a fault owns: `--phase <phase>` belongs to flush-kill and to nothing else. */

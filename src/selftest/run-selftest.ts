@@ -42,7 +42,9 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestRow
 }
 
 function describeExpectation(entry: SelftestCase): string {
-  return entry.expect === 'pass' ? 'pass' : `fail with ${entry.expect.join(' or ')}`;
+  if (entry.expect === 'pass') return 'pass';
+  if (entry.expect === 'no-violation') return 'pass or inconclusive';
+  return `fail with ${entry.expect.join(' or ')}`;
 }
 
 async function runCase(entry: SelftestCase, options: SelftestOptions): Promise<SelftestRow> {
@@ -63,7 +65,20 @@ async function runCase(entry: SelftestCase, options: SelftestOptions): Promise<S
   const kinds = [...new Set(result.violations.map((record) => record.violation.kind))];
   const runDir = result.files.history.replace(/\/history\.ndjson$/, '');
   const expected = describeExpectation(entry);
-  const got = result.verdict === 'error' ? `error: ${result.error?.message ?? ''}` : result.verdict === 'pass' ? 'pass' : `fail with ${kinds.join(', ')}`;
-  const ok = entry.expect === 'pass' ? result.verdict === 'pass' : result.verdict === 'fail' && kinds.some((kind) => (entry.expect as readonly ViolationKind[]).includes(kind));
+  const got =
+    result.verdict === 'error'
+      ? `error: ${result.error?.message ?? ''}`
+      : result.verdict === 'pass'
+        ? 'pass'
+        : result.verdict === 'inconclusive'
+          ? `inconclusive: ${result.coverage.map((gap) => gap.kind).join(', ')}`
+          : `fail with ${kinds.join(', ')}`;
+  const missedLandingOnly = result.verdict === 'inconclusive' && result.coverage.every((gap) => gap.kind === 'flush-kill-missed-phase');
+  const ok =
+    entry.expect === 'pass'
+      ? result.verdict === 'pass'
+      : entry.expect === 'no-violation'
+        ? result.verdict === 'pass' || missedLandingOnly
+        : result.verdict === 'fail' && kinds.some((kind) => (entry.expect as readonly ViolationKind[]).includes(kind));
   return { name: entry.name, expected, got, ok, runDir, durationMs: Math.round(performance.now() - started) };
 }

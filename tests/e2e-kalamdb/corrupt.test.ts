@@ -48,7 +48,7 @@ describe('corruption campaigns against the real kalamdb-server', function () {
       const corruption = result.cycles[0]!.corruption!;
       const described = `${corruption.applied.corruption.file}:${corruption.applied.corruption.kind}`;
       expect(corruption.damageRead, `${label}: read paths ${JSON.stringify(corruption.readPaths)}`).to.equal(true);
-      expect(result.violations.filter((record) => record.violation.kind === 'corruption-unread'), label).to.deep.equal([]);
+      expect(result.coverage.filter((gap) => gap.kind === 'corruption-unread'), label).to.deep.equal([]);
       expect(corruption.readPaths?.some((path) => path.readsFile), label).to.equal(true);
       expect(unexplainedViolations(result), `${label}: outcome ${corruption.outcome} (${described})`).to.deep.equal([]);
       if (corruption.applied.corruption.file === 'manifest') expect(corruption.cacheEviction, label).to.include({ done: true, entryExisted: true });

@@ -30,9 +30,16 @@ export async function runRealCampaign(parent: string, serverBin: string, scenari
   return { runDir, exitCode: cli.exitCode, output: `${output}\nrun folder: ${runDir}`, result, history: await readHistory(runDir) };
 }
 
-/** Exit 0, or 1 with only known KalamDB findings; never 2 (a tool error). */
-export function expectNoToolErrorNorFalseAlarm(run: RealRun): void {
-  expect(run.exitCode, run.output).to.be.oneOf([0, 1]);
+/**
+ * Exit 0, or 1 with only known KalamDB findings; never 2 (a tool error). Exit 3 (inconclusive) only
+ * with the coverage gaps named in `tolerated` (a watch-triggered flush kill can miss its phase on a
+ * server whose flush takes microseconds) and no others.
+ */
+export function expectNoToolErrorNorFalseAlarm(run: RealRun, tolerated: readonly string[] = []): void {
+  const gaps = run.result.coverage.map((gap) => gap.kind);
+  const inconclusiveOk = gaps.length > 0 && gaps.every((kind) => tolerated.includes(kind));
+  expect(run.exitCode, run.output).to.be.oneOf(inconclusiveOk ? [0, 1, 3] : [0, 1]);
+  if (run.exitCode !== 3) expect(gaps.filter((kind) => !tolerated.includes(kind)), run.output).to.deep.equal([]);
   expect(run.result.error, run.output).to.equal(undefined);
   expect(unexplainedViolations(run.result), `violations that are no known KalamDB finding (FINDINGS.md; ${run.runDir})`).to.deep.equal([]);
   expect(run.result.exitCode).to.equal(run.exitCode);

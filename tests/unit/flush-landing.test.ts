@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { classifyFlushLanding } from '../../src/run/flush-landing.js';
+import { classifyFlushLanding } from '../../src/nemesis/flush-kill/landing.js';
 import type { FlushCycleResult } from '../../src/report/result.js';
 
 const base: FlushCycleResult = {

@@ -57,12 +57,17 @@ describe('scenario-specific options', () => {
   it('kill-mid-flush: --phase, --precise and --power-cut', async () => {
     const { killMidFlush } = await import('../../chaos/kill-mid-flush.js');
     const config = buildCampaignConfig(killMidFlush, { ...base, phase: 'segment-renamed', precise: true, powerCut: 'torn' }, known);
-    expect(config.nemesis).to.include({ kind: 'kill-mid-flush', phase: 'segment-renamed', precision: 'syscall' });
-    expect(config.powerCut).to.deep.equal({ loss: 'torn' });
-    expect(buildCampaignConfig(killMidFlush, { ...base, powerCut: true }, known).powerCut).to.deep.equal({ loss: 'unsynced' });
+    expect(config.faults[0]).to.include({ kind: 'flush-kill', phase: 'segment-renamed', precision: 'syscall' });
+    expect(config.faults[1]).to.deep.equal({ kind: 'power-cut', loss: 'torn' });
+    expect(buildCampaignConfig(killMidFlush, { ...base, powerCut: true }, known).faults[1]).to.deep.equal({ kind: 'power-cut', loss: 'unsynced' });
     expect(() => buildCampaignConfig(killMidFlush, { ...base, phase: 'hot-deleting', precise: true }, known)).to.throw(UsageError, /cannot aim at hot-deleting/);
     expect(() => buildCampaignConfig(killMidFlush, { ...base, kind: 'truncate' }, known)).to.throw(UsageError, /corrupt-\*/);
-    expect(() => buildCampaignConfig(killMidInsert, { ...base, powerCut: true }, known)).to.throw(UsageError, /--power-cut applies to kill-mid-flush/);
+    // A power cut composes with any kill: kill-mid-insert --power-cut is the power-loss scenario's pair of faults.
+    expect(buildCampaignConfig(killMidInsert, { ...base, powerCut: true }, known).faults.map((fault) => fault.kind)).to.deep.equal(['kill', 'power-cut']);
+    const { powerLoss } = await import('../../chaos/power-loss.js');
+    expect(() => buildCampaignConfig(powerLoss, { ...base, powerCut: true }, known)).to.throw(UsageError, /already cuts the power/);
+    const { corruptManifest } = await import('../../chaos/corrupt.js');
+    expect(() => buildCampaignConfig(corruptManifest, { ...base, powerCut: true }, known)).to.throw(UsageError, /composes with a kill/);
   });
 
   it('corruption scenarios: --kind narrows the walk and the default cycles, --accept and --stop are checked', async () => {
@@ -70,7 +75,7 @@ describe('scenario-specific options', () => {
     expect(buildCampaignConfig(corruptAll, base, known).cycles).to.equal(17);
     const one = buildCampaignConfig(corruptManifest, { ...base, kind: 'rollback', accept: 'rebuilt', stop: 'clean' }, known);
     expect(one.cycles).to.equal(1);
-    expect(one.nemesis).to.deep.include({ kind: 'corrupt', corruptions: [{ file: 'manifest', kind: 'rollback' }], accept: ['rebuilt'], stop: 'clean' });
+    expect(one.faults[0]).to.deep.include({ kind: 'corrupt', corruptions: [{ file: 'manifest', kind: 'rollback' }], accept: ['rebuilt'], stop: 'clean' });
     expect(() => buildCampaignConfig(corruptManifest, { ...base, kind: 'footer' }, known)).to.throw(UsageError, /must be one of/);
     expect(() => buildCampaignConfig(corruptManifest, { ...base, accept: 'fine' }, known)).to.throw(UsageError, /--accept/);
     const kalamdb = buildCampaignConfig(corruptManifest, { ...base, target: 'kalamdb', serverBin: '/bin/true' }, []);
@@ -79,7 +84,7 @@ describe('scenario-specific options', () => {
 
   it('power-loss: --loss, and nowhere else', async () => {
     const { powerLoss } = await import('../../chaos/power-loss.js');
-    expect(buildCampaignConfig(powerLoss, { ...base, loss: 'torn' }, known).nemesis).to.include({ kind: 'power-loss', loss: 'torn' });
+    expect(buildCampaignConfig(powerLoss, { ...base, loss: 'torn' }, known).faults[1]).to.include({ kind: 'power-cut', loss: 'torn' });
     expect(() => buildCampaignConfig(powerLoss, { ...base, loss: 'some' }, known)).to.throw(UsageError, /--loss must be/);
     expect(() => buildCampaignConfig(killMidInsert, { ...base, loss: 'torn' }, known)).to.throw(UsageError, /--loss only applies/);
   });

@@ -14,6 +14,7 @@ describe('progress output', () => {
     expect(text).to.include('\r\x1b[2Kcycle 2/5 · 300 rows acknowledged');
     expect(text).to.include('1 violation(s)');
     // The event line clears the status, is printed on its own line, then the status comes back.
+    // eslint-disable-next-line no-control-regex -- the status line is drawn with ANSI escapes (ESC [2K clears it)
     expect(text).to.match(/\r\x1b\[2Kcycle 2\/5: SIGKILL after 300 acks\ncycle 2\/5 · 300 rows/);
   });
 

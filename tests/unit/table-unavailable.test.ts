@@ -35,9 +35,12 @@ const restart = (from: number): AvailabilityEvent[] => [
 ];
 
 const notFoundRead = (table: string): AvailabilityEvent => ({
-  type: 'check',
-  check: 'acknowledged-writes',
-  violations: [{ kind: 'unreadable', table, partition: null, error: `"SELECT COUNT(*) FROM ${table}" failed: TABLE_NOT_FOUND: Table not found` }],
+  type: 'read-back',
+  cycle: 1,
+  purpose: 'check',
+  table,
+  partition: null,
+  error: `"SELECT COUNT(*) FROM ${table}" failed: TABLE_NOT_FOUND: Table not found`,
 });
 
 function findingsOf(events: AvailabilityEvent[], final = false) {
@@ -82,7 +85,7 @@ describe('table-unavailable checker', () => {
   });
 
   it('knows the ways a server says a table is not found, and not a file of it', () => {
-    const read = (error: string): AvailabilityEvent => ({ type: 'check', check: 'acknowledged-writes', violations: [{ kind: 'unreadable', table: SHARED, partition: null, error }] });
+    const read = (error: string): AvailabilityEvent => ({ type: 'read-back', cycle: 1, purpose: 'check', table: SHARED, partition: null, error });
     const flagged = (error: string) => findingsOf([...opening(), ...restart(0), read(error), ...restart(1)]).length === 1;
     expect(flagged('NOT_FOUND: Table not found')).to.equal(true);
     expect(flagged("TABLE_NOT_FOUND: Table 'chaos.shared_rows' not found")).to.equal(true);
@@ -92,11 +95,7 @@ describe('table-unavailable checker', () => {
   });
 
   it('ignores unreadable answers that are not "not found", tables the run did not create, and events before the schema exists', () => {
-    const otherError: AvailabilityEvent = {
-      type: 'check',
-      check: 'acknowledged-writes',
-      violations: [{ kind: 'unreadable', table: SHARED, partition: null, error: 'SQL_EXECUTION_ERROR: parquet footer damaged' }],
-    };
+    const otherError: AvailabilityEvent = { type: 'read-back', cycle: 1, purpose: 'check', table: SHARED, partition: null, error: 'SQL_EXECUTION_ERROR: parquet footer damaged' };
     const events = [...opening(), ...restart(0), otherError, ...writes('chaos.other', 20, 'failed', 1), ...restart(1)];
     expect(findingsOf(events)).to.deep.equal([]);
     const noSetup = [opening()[0]!, opening()[1]!, ...writes(SHARED, 20, 'failed', 1), { type: 'server-exit', incarnation: 0 }];

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import type { CheckResult } from '../../src/checker/types.js';
-import { discardHistory } from '../../src/history/history.js';
-import { everyScopeNotFound, judgeUnrecoverable, readBackFailures, tapFailures, type RecoveryEvidence } from '../../src/run/unrecoverable.js';
+import { recovery } from '../../src/checker/recovery/index.js';
+import { judgeUnrecoverable, type RecoveryEvidence } from '../../src/checker/recovery/unrecoverable.js';
+import { parametersOf } from '../../src/run/verdict.js';
+import type { HistoryEvent } from '../../src/vocabulary/events.js';
 
 const rows = (acknowledged: number, failed: number) => ({ pending: 0, acknowledged, failed, indeterminate: 0 });
 const evidence = (over: Partial<RecoveryEvidence>): RecoveryEvidence => ({
@@ -37,28 +38,44 @@ describe('target-unrecoverable: when more cycles would test nothing', () => {
     expect(judgeUnrecoverable(evidence({ rows: rows(0, 0) })), 'nothing answered at all is not "every request failed"').to.equal(undefined);
   });
 
-  it('sees every scope unreadable with "not found" as every table gone', () => {
-    const scopes = [{ table: 'chaos.a', partition: null }, { table: 'chaos.b', partition: 'u1' }];
-    const check = (errors: string[]): CheckResult[] => [
-      { check: 'acknowledged-writes', cycle: 1, ok: false, violations: scopes.map((scope, i) => ({ kind: 'unreadable' as const, ...scope, error: errors[i]! })) },
-    ];
-    expect(everyScopeNotFound(check(['TABLE_NOT_FOUND', 'table chaos.b not found']), scopes)).to.equal(true);
-    expect(readBackFailures(check(['TABLE_NOT_FOUND', 'TABLE_NOT_FOUND']))).to.deep.equal(['chaos.a: TABLE_NOT_FOUND', 'chaos.b: TABLE_NOT_FOUND']);
-    expect(everyScopeNotFound(check(['TABLE_NOT_FOUND', 'timeout']), scopes)).to.equal(false);
-    expect(judgeUnrecoverable(evidence({ afterRestart: { error: 'x' }, everyScopeNotFound: true }))?.tablesMissing).to.have.length(2);
+  it('the recovery checker sees every scope unreadable with "not found" as every table gone, with the first failed answers as evidence', () => {
+    const judge = recovery.judge({ event: start, parameters: parametersOf(start) });
+    const outputs = [
+      { type: 'request', cycle: 2, requestId: 1, writer: 0, table: 'chaos.a', partition: null, ids: [1] },
+      { type: 'response', cycle: 2, requestId: 1, outcome: 'acknowledged', latencyMs: 1 },
+      { type: 'request', cycle: 2, requestId: 2, writer: 0, table: 'chaos.a', partition: null, ids: [2] },
+      { type: 'response', cycle: 2, requestId: 2, outcome: 'failed', latencyMs: 1, code: 'E', error: 'no such table' },
+      { type: 'restart', cycle: 2, incarnation: 2, readyMs: 5 },
+      { type: 'tables-present', cycle: 2, error: 'x' },
+      { type: 'read-back', cycle: 2, incarnation: 2, purpose: 'check', table: 'chaos.a', partition: null, error: 'TABLE_NOT_FOUND' },
+      { type: 'read-back', cycle: 2, incarnation: 2, purpose: 'check', table: 'chaos.b', partition: 'u1', error: 'table chaos.b not found' },
+      { type: 'cycle-end', cycle: 2 },
+    ].flatMap((event) => judge.observe(event as HistoryEvent));
+    const violations = outputs.flatMap((output) => output.violations);
+    expect(violations.map((violation) => violation.kind)).to.deep.equal(['target-unrecoverable']);
+    expect(violations[0]).to.deep.include({ tablesMissing: ['chaos.a', 'chaos.b'] });
+    expect((violations[0] as { failures: string[] }).failures).to.deep.equal(['failed E: no such table', 'chaos.a: TABLE_NOT_FOUND', 'chaos.b: table chaos.b not found']);
   });
 
-  it('keeps the first distinct failed answers it sees as evidence, and passes every event on', () => {
-    const seen: string[] = [];
-    const base = discardHistory();
-    const tap = tapFailures({ ...base, record: (event) => seen.push(event.type) });
-    const response = (requestId: number, error?: string) =>
-      ({ type: 'response', cycle: 1, requestId, outcome: error ? 'failed' : 'acknowledged', latencyMs: 1, ...(error ? { error, code: 'E' } : {}) }) as const;
-    tap.history.record(response(1));
-    tap.history.record({ type: 'response', cycle: 1, requestId: 99, outcome: 'indeterminate', latencyMs: 1, error: 'ECONNRESET' });
-    for (let i = 0; i < 3; i++) tap.history.record(response(2 + i, 'no such table'));
-    for (let i = 0; i < 10; i++) tap.history.record(response(10 + i, `boom ${i}`));
-    expect(seen).to.have.length(15);
-    expect(tap.failures()).to.deep.equal(['failed E: no such table', 'failed E: boom 0', 'failed E: boom 1', 'failed E: boom 2', 'failed E: boom 3']);
+  it('the recovery checker does not judge a cycle whose restart failed (that is recovery-failed)', () => {
+    const judge = recovery.judge({ event: start, parameters: parametersOf(start) });
+    const outputs = [
+      { type: 'restart-failed', cycle: 1, incarnation: 1, error: 'not ready in 30 s', stderrTail: ['boom'] },
+      { type: 'cycle-end', cycle: 1 },
+    ].flatMap((event) => judge.observe(event as HistoryEvent));
+    expect(outputs.flatMap((output) => output.violations)).to.deep.equal([{ kind: 'recovery-failed', incarnation: 1, error: 'not ready in 30 s', stderrTail: ['boom'] }]);
   });
 });
+
+const start = {
+  type: 'run-start',
+  scenario: 'kill-mid-insert',
+  seed: 1,
+  target: {},
+  options: {
+    cycles: 2,
+    workload: { namespace: 'chaos', tables: [{ name: 'a', type: 'SHARED' }, { name: 'b', type: 'USER' }], users: ['u1'], writers: 1, rowsPerInsert: { min: 1, max: 1 }, payloadBytes: 16 },
+    faults: [{ kind: 'kill', trigger: { kind: 'acks', min: 1, max: 1 }, signal: 'SIGKILL' }],
+    checks: ['acknowledged-writes'],
+  },
+} as const satisfies HistoryEvent;

@@ -96,7 +96,7 @@ export function createTableAvailabilityLog(): TableAvailabilityLog {
         // Only an answer of the server counts: a refused connection or a timeout says nothing of the table.
         else if (event.outcome === 'failed' && typeof event.code === 'string') {
           entry.failed++;
-          const error = `${event.code}: ${String(event.error ?? '')}`;
+          const error = `${event.code}: ${typeof event.error === 'string' ? event.error : ''}`;
           if (entry.errors.length < SAMPLE_ERRORS && !entry.errors.includes(error)) entry.errors.push(error);
         }
         return;

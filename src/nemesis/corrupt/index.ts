@@ -50,9 +50,9 @@ export const corrupt: NemesisDefinition<CorruptFault> = {
       if (unknown.length > 0 || wanted.length === 0) throw new UsageError(`--accept takes outcomes from ${RECOVERY_OUTCOMES.join(', ')}, got "${flags.accept}"`);
       accept = wanted as RecoveryOutcomeName[];
     }
-    if (flags.stop !== undefined && flags.stop !== 'kill' && flags.stop !== 'clean') throw new UsageError(`--stop must be kill or clean, got "${String(flags.stop)}"`);
+    if (flags.stop !== undefined && flags.stop !== 'kill' && flags.stop !== 'clean') throw new UsageError(`--stop must be kill or clean, got "${JSON.stringify(flags.stop)}"`);
     const warmup = parseTriggerFlag(flags);
-    return { ...spec, corruptions, accept, ...(flags.stop ? { stop: flags.stop as 'kill' | 'clean' } : {}), ...(warmup ? { warmup } : {}) };
+    return { ...spec, corruptions, accept, ...(flags.stop ? { stop: flags.stop } : {}), ...(warmup ? { warmup } : {}) };
   },
   create(spec, { config, random }) {
     const schedule = planKillTriggers(spec.warmup, random, config.cycles);
@@ -100,7 +100,10 @@ export const corrupt: NemesisDefinition<CorruptFault> = {
         const cacheEviction = evictionPath ? await evictManifestCacheEntry(ctx.dataDir, evictionPath) : undefined;
         ctx.setStep(`cycle ${cycle}: restart on damaged data`);
         const start = await startOnDamage(ctx);
-        const readBacks: EventOf<'read-back'>[] = [];
+        // Each read judged against the ledger as it stood then (the probe's row is not missing from a read before it).
+        const violations: Violation[] = [];
+        const judged = (readBacks: readonly EventOf<'read-back'>[]) =>
+          readBacks.flatMap((readBack) => judgeReadBack(ctx.facts.ledger.rowsIn({ table: readBack.table, partition: readBack.partition }), readBack).violations);
         const writeErrors: string[] = [];
         if (start.kind === 'ready') {
           ctx.record({ type: 'restart', cycle, incarnation: ctx.incarnation(), readyMs: start.readyMs });
@@ -108,32 +111,31 @@ export const corrupt: NemesisDefinition<CorruptFault> = {
           // A read before any write: a scan is the only reader of an orphan, and on a cache miss it goes
           // around manifest.json (the write after it reads the file and caches what it got).
           ctx.setStep(`cycle ${cycle}: read the damaged data`);
-          readBacks.push(...(await ctx.workload.readBack(ctx, cycle, 'damaged')));
+          violations.push(...judged(await ctx.workload.readBack(ctx, cycle, 'damaged')));
           if (scope) {
             ctx.setStep(`cycle ${cycle}: write into the damaged scope`);
             const probe = await ctx.workload.probe(ctx, cycle, scope);
             if (probe.error) writeErrors.push(probe.error);
           }
           ctx.setStep(`cycle ${cycle}: checks on damaged data`);
-          readBacks.push(...(await ctx.workload.readBack(ctx, cycle, 'damaged')));
+          violations.push(...judged(await ctx.workload.readBack(ctx, cycle, 'damaged')));
         }
-        const violations: Violation[] = readBacks.flatMap((readBack) => judgeReadBack(ctx.facts.ledger.rowsIn({ table: readBack.table, partition: readBack.partition }), readBack).violations);
-        const judged = await judgeRestart(ctx, applied, corruption, start, violations, writeErrors);
-        const accepted = spec.accept.includes(judged.outcome);
+        const outcome = await judgeRestart(ctx, applied, corruption, start, violations, writeErrors);
+        const accepted = spec.accept.includes(outcome.outcome);
         ctx.record({
           type: 'recovery-outcome',
           cycle,
-          outcome: judged.outcome,
+          outcome: outcome.outcome,
           accepted,
-          damageRead: judged.damageRead,
-          evidence: judged.evidence,
-          readPaths: judged.readPaths,
+          damageRead: outcome.damageRead,
+          evidence: outcome.evidence,
+          readPaths: outcome.readPaths,
           ...(cacheEviction ? { cacheEviction } : {}),
           acceptable: [...spec.accept],
           corruption: describeCorruption(corruption),
           path: applied.path,
         });
-        if (judged.outcome !== 'rebuilt') {
+        if (outcome.outcome !== 'rebuilt') {
           ctx.setStep(`cycle ${cycle}: restore the original and restart`);
           if (!ctx.server().hasExited()) await ctx.stopServer();
           await undoCorruption(applied, ctx.dataDir, ctx.runDir);

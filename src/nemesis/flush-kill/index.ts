@@ -29,7 +29,7 @@ export const flushKill: NemesisDefinition<FlushKillFault> = {
     { flags: '--precise', description: 'kill at the exact rename with strace fault injection (needs ptrace; phases tmp-written and segment-renamed)', key: 'precise' },
   ],
   parse(spec, flags) {
-    if (flags.phase !== undefined && !isFlushPhase(flags.phase)) throw new UsageError(`--phase must be one of ${FLUSH_PHASES.join(', ')}, got "${String(flags.phase)}"`);
+    if (flags.phase !== undefined && !isFlushPhase(flags.phase)) throw new UsageError(`--phase must be one of ${FLUSH_PHASES.join(', ')}, got "${JSON.stringify(flags.phase)}"`);
     const phase = (flags.phase as FlushPhase | undefined) ?? spec.phase;
     if (flags.precise && phase === 'random') throw new UsageError('--precise needs a --phase other than random');
     if (flags.precise && (phase === 'job-running' || phase === 'hot-deleting')) {

@@ -20,8 +20,8 @@ export const powerCut: NemesisDefinition<PowerCutFault> = {
   crashes: false,
   options: [{ flags: '--loss <mode>', description: 'power-loss: what a cut loses, unsynced (default) or torn', key: 'loss' }],
   parse(spec, flags) {
-    if (flags.loss !== undefined && flags.loss !== 'unsynced' && flags.loss !== 'torn') throw new UsageError(`--loss must be unsynced or torn, got "${String(flags.loss)}"`);
-    return flags.loss ? { ...spec, loss: flags.loss as 'unsynced' | 'torn' } : spec;
+    if (flags.loss !== undefined && flags.loss !== 'unsynced' && flags.loss !== 'torn') throw new UsageError(`--loss must be unsynced or torn, got "${JSON.stringify(flags.loss)}"`);
+    return flags.loss ? { ...spec, loss: flags.loss } : spec;
   },
   create(spec, { config }) {
     let python: string | undefined;

@@ -1,5 +1,5 @@
 import { readScope } from '../../checker/read-scope.js';
-import type { CampaignContext, Traffic, Workload } from '../../run/seams.js';
+import type { Traffic, Workload } from '../../run/seams.js';
 import { createAckCounter } from '../../nemesis/kill-trigger.js';
 import type { InsertWorkloadSpec, TableSpec } from '../../vocabulary/scenario.js';
 import type { Scope } from '../../vocabulary/violations.js';
@@ -27,7 +27,7 @@ export function createInsertWorkload(spec: InsertWorkloadSpec, seed: number): Wo
     start(ctx, cycle): Traffic {
       const acks = createAckCounter();
       const writers = startWriters({ client: ctx.client(), spec, state, record: (event) => ctx.record(event), cycle, onAcknowledged: () => acks.add(1) });
-      return { stop: writers.stop, finished: writers.finished, inFlight: writers.inFlight, acks };
+      return { stop: () => writers.stop(), finished: writers.finished, inFlight: () => writers.inFlight(), acks };
     },
     async probe(ctx, cycle, scope) {
       const table = spec.tables.find((candidate) => qualifiedName(spec, candidate) === scope.table);
