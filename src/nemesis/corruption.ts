@@ -3,6 +3,7 @@ import { copyFile, lstat, mkdir, readdir, readFile, realpath, rm, writeFile } fr
 import { dirname, join, relative, sep } from 'node:path';
 import type { Random } from '../util/random.js';
 import { parseJsonExact, stringifyJsonExact } from '../storage/json.js';
+import type { AppliedCorruption } from '../vocabulary/faults.js';
 
 export const MANIFEST_CORRUPTIONS = [
   'truncate',
@@ -33,17 +34,7 @@ export function describeCorruption(corruption: Corruption): string {
   return `${corruption.file}:${corruption.kind}`;
 }
 
-/** What was done to which file, with enough to undo it and to prove it. */
-export interface AppliedCorruption {
-  readonly corruption: Corruption;
-  /** The damaged file, relative to the data directory. */
-  readonly path: string;
-  readonly detail: string;
-  readonly sha256Before: string | null;
-  readonly sha256After: string | null;
-  /** The original, relative to the run folder; null when the file did not exist (an added orphan). */
-  readonly original: string | null;
-}
+export type { AppliedCorruption } from '../vocabulary/faults.js';
 
 /** Older versions of each manifest, captured at earlier cycles, for the rollback corruption. */
 export type ManifestArchive = Map<string, string[]>;

@@ -8,23 +8,9 @@ import { isFilePhase } from './file-trigger.js';
 import { armFileTrigger, type FileTriggerThread } from './file-trigger-thread.js';
 import { watchTree } from './tree-watch.js';
 import { abortPromise } from '../util/abort.js';
+import type { FlushKillOutcome, FlushKillTrigger } from '../vocabulary/faults.js';
 
-/** How the kill of one flush was delivered, or why it was not. */
-export type FlushKillTrigger = 'file-event' | 'wal-write' | 'job-state' | 'delay' | 'syscall' | 'flush-finished' | 'deadline';
-
-export interface FlushKillOutcome {
-  /** 'server-exit' when the server was gone before we killed it (a syscall kill, or a crash). */
-  readonly ended: 'killed' | 'server-exit';
-  readonly trigger: FlushKillTrigger;
-  readonly jobId?: string;
-  readonly flushMessage?: string;
-  /** ms from the flush command's answer to the kill (or to the server's exit). */
-  readonly afterFlushMs: number;
-  /** ms from the triggering observation (file event, job poll) to the signal, when there was one. */
-  readonly triggerLatencyMs?: number;
-  /** What the watch saw, for the history. */
-  readonly observed?: string;
-}
+export type { FlushKillOutcome, FlushKillTrigger } from '../vocabulary/faults.js';
 
 export interface FlushKillOptions {
   readonly client: SqlClient;

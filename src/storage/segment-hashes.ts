@@ -7,17 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import type { SegmentHash } from '../vocabulary/events.js';
 
-export interface SegmentHash {
-  /** Folder of the manifest, relative to the data directory ("storage/ns/table[/user]"). */
-  readonly scope: string;
-  /** Segment file as the manifest names it ("batch-0.parquet"). */
-  readonly file: string;
-  readonly sha256: string;
-  readonly size: number;
-  /** `version` of the manifest that named it; null when it has none. */
-  readonly manifestVersion: number | null;
-}
+export type { SegmentHash } from '../vocabulary/events.js';
 
 interface ManifestSegments {
   version: number | null;

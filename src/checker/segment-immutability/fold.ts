@@ -9,17 +9,11 @@
 import type { HistoryEvent } from '../../history/events.js';
 import type { SegmentHash } from '../../storage/segment-hashes.js';
 import type { CheckResult, StorageInspectionMoment, Violation } from '../types.js';
+import type { SegmentSighting } from '../../vocabulary/violations.js';
 
 export const SEGMENT_IMMUTABILITY = 'segment-immutability';
 
-/** One content of one segment name, as first seen. */
-export interface SegmentSighting {
-  readonly sha256: string;
-  readonly size: number;
-  readonly cycle: number;
-  readonly when: StorageInspectionMoment;
-  readonly manifestVersion: number | null;
-}
+export type { SegmentSighting } from '../../vocabulary/violations.js';
 
 export type SegmentCommittedEvent = Extract<HistoryEvent, { type: 'segment-committed' }>;
 
