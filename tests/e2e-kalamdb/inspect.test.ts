@@ -14,6 +14,15 @@ import { EXIT_CODES } from '../../src/report/result.js';
  * The storage inspector against a cold tier written by the real kalamdb-server: no guessed format
  * may raise a finding there, and the manifest-vs-footer checks must have compared real segments.
  */
+/**
+ * Findings other than what a kill legitimately leaves: a kill between a segment's rename and its
+ * manifest's (phase random lands there now and then) leaves an orphan segment, a warning the binary
+ * never cleans up. Anything else on a binary-written tier would be a format we guessed wrong.
+ */
+function guessed(inspection: Inspection): Inspection['findings'] {
+  return inspection.findings.filter((finding) => !(finding.kind === 'orphan-parquet' && finding.severity === 'warning'));
+}
+
 describe('inspect on a data directory written by the real kalamdb-server', function () {
   this.timeout(240_000);
   let root: string | undefined;
@@ -54,7 +63,7 @@ describe('inspect on a data directory written by the real kalamdb-server', funct
 
   it('inspectDataDir reports every manifest and segment with zero findings, having compared each footer', async () => {
     const inspection = await inspectDataDir(dataDir);
-    expect(inspection.findings, `run folder ${runDir}`).to.deep.equal([]);
+    expect(guessed(inspection), `run folder ${runDir}`).to.deep.equal([]);
     expect(inspection.ok).to.equal(true);
     expect(inspection.totals.scopes).to.equal((await manifestsUnder(join(dataDir, 'storage'))).length);
     expect(inspection.totals.segments).to.be.greaterThan(0);
@@ -67,7 +76,7 @@ describe('inspect on a data directory written by the real kalamdb-server', funct
     const cli = await runCli(['inspect', dataDir, '--json']);
     expect(cli.exitCode, cli.stderr + cli.stdout).to.equal(0);
     const inspection = JSON.parse(cli.stdout) as Inspection;
-    expect(inspection.findings).to.deep.equal([]);
+    expect(guessed(inspection)).to.deep.equal([]);
     expect(inspection.totals.segmentsChecked).to.be.greaterThan(0);
     const human = await runCli(['inspect', dataDir]);
     expect(human.exitCode, human.stderr + human.stdout).to.equal(0);
@@ -84,6 +93,6 @@ describe('inspect on a data directory written by the real kalamdb-server', funct
     expect(damaged).to.not.equal(text);
     await writeFile(path!, damaged);
     const inspection = await inspectDataDir(copy);
-    expect(inspection.findings.map((finding) => finding.kind).sort()).to.deep.equal(['row-count-mismatch', 'size-mismatch']);
+    expect(guessed(inspection).map((finding) => finding.kind).sort()).to.deep.equal(['row-count-mismatch', 'size-mismatch']);
   });
 });
