@@ -1,5 +1,6 @@
 import type { CheckerDefinition } from '../run/seams.js';
-import type { CheckName } from '../vocabulary/scenario.js';
+import type { CheckName, WorkloadName } from '../vocabulary/scenario.js';
+import { DEFAULT_MIX, workloadDefinition } from '../workload/registry.js';
 import { acknowledgedWrites } from './acknowledged-writes/index.js';
 import { availability } from './availability/index.js';
 import { coverage } from './coverage/index.js';
@@ -27,8 +28,16 @@ export const CHECKERS: Readonly<Record<CheckName | 'coverage', CheckerDefinition
 
 export const ALWAYS_ON: readonly (CheckName | 'coverage')[] = ['recovery', 'availability', 'segment-immutability', 'recovery-outcome', 'coverage'];
 
-/** The checkers of a campaign, in the order their probes run: the scenario's, then the always-on ones. */
-export function checkersFor(checks: readonly CheckName[]): CheckerDefinition[] {
+/**
+ * The checkers of a campaign, in the order their probes run: the scenario's, the always-on ones,
+ * then each workload's own (its invariant).
+ */
+export function checkersFor(checks: readonly CheckName[], mix: readonly WorkloadName[] = DEFAULT_MIX): CheckerDefinition[] {
   const names = [...new Set<CheckName | 'coverage'>([...checks, ...ALWAYS_ON])];
-  return names.map((name) => CHECKERS[name]);
+  const chosen = names.map((name) => CHECKERS[name]);
+  for (const workload of mix) {
+    const own = workloadDefinition(workload).checker;
+    if (own && !chosen.some((checker) => checker.name === own.name)) chosen.push(own);
+  }
+  return chosen;
 }

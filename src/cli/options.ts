@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { CampaignConfig, FaultOption, NemesisDefinition } from '../run/seams.js';
 import { DEFAULT_TIMEOUTS } from '../run/campaign.js';
-import type { ScenarioDefinition } from '../vocabulary/scenario.js';
+import type { InsertWorkloadSpec, ScenarioDefinition, WorkloadName } from '../vocabulary/scenario.js';
+import { DEFAULT_MIX, mixTables, workloadNames } from '../workload/registry.js';
 import type { FaultKind, FaultSpec } from '../vocabulary/faults.js';
 import { NEMESES, nemesisDefinition } from '../nemesis/registry.js';
 import { parseInteger, UsageError } from '../nemesis/options.js';
@@ -50,6 +51,49 @@ export interface RunFlags {
   minAcks?: string;
   /** Percent of flush kills that may land outside their phase before the run is inconclusive (default 50). */
   maxMissedPhase?: string;
+  /** Registered workloads run side by side, comma-separated (default: the mix). */
+  workload?: string;
+  /** Shapes of any workload: rows per INSERT (N or MIN-MAX), payload bytes, extra TEXT columns. */
+  rowsPerInsert?: string;
+  payloadBytes?: string;
+  columns?: string;
+}
+
+/** `--workload a,b`: known names, each once. */
+export function parseWorkloadMix(value: string | undefined): readonly WorkloadName[] {
+  if (value === undefined) return DEFAULT_MIX;
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  if (names.length === 0) throw new UsageError('--workload needs at least one workload name');
+  const known = workloadNames();
+  for (const name of names) {
+    if (!known.includes(name as WorkloadName)) throw new UsageError(`unknown workload "${name}"; known workloads: ${known.join(', ')}`);
+  }
+  if (new Set(names).size !== names.length) throw new UsageError(`--workload names a workload twice: ${value}`);
+  return names as WorkloadName[];
+}
+
+function parseRowsPerInsert(value: string): { min: number; max: number } {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(value.trim());
+  if (!match) throw new UsageError(`--rows-per-insert must be N or MIN-MAX, got "${value}"`);
+  const min = parseInteger(match[1]!, '--rows-per-insert', 1, 100);
+  const max = match[2] !== undefined ? parseInteger(match[2], '--rows-per-insert', 1, 100) : min;
+  if (max < min) throw new UsageError(`--rows-per-insert: ${min}-${max} is an empty range`);
+  return { min, max };
+}
+
+/** The scenario's workload with the command line's mix and shapes applied. */
+export function buildWorkloadSpec(scenario: ScenarioDefinition, flags: RunFlags): InsertWorkloadSpec {
+  const writers = flags.writers !== undefined ? parseInteger(flags.writers, '--writers', 1, 64) : scenario.defaults.writers;
+  const mix = parseWorkloadMix(flags.workload);
+  return {
+    ...scenario.workload,
+    writers,
+    mix,
+    tables: mixTables(mix, scenario.workload.tables),
+    ...(flags.rowsPerInsert !== undefined ? { rowsPerInsert: parseRowsPerInsert(flags.rowsPerInsert) } : {}),
+    ...(flags.payloadBytes !== undefined ? { payloadBytes: parseInteger(flags.payloadBytes, '--payload-bytes', 16, 65_536) } : {}),
+    ...(flags.columns !== undefined ? { extraColumns: parseInteger(flags.columns, '--columns', 0, 64) } : {}),
+  };
 }
 
 export function parseTarget(flags: RunFlags, knownDefects: readonly string[]): TargetSpec {
@@ -153,12 +197,12 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
   // Damage to manifest.json goes unread while KalamDB's manifest cache holds the entry: keep it to one.
   const faults = parseFaults(scenario, flags);
   const target = parsedTarget.kind === 'kalamdb' && faults.some((fault) => fault.kind === 'corrupt') ? { ...parsedTarget, manifestCacheMaxEntries: 1 } : parsedTarget;
-  const writers = flags.writers !== undefined ? parseInteger(flags.writers, '--writers', 1, 64) : scenario.defaults.writers;
+  const workload = buildWorkloadSpec(scenario, flags);
   return {
     scenario,
     seed: flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : randomSeed(),
     cycles: flags.cycles !== undefined ? parseInteger(flags.cycles, '--cycles', 1, 10_000) : defaultCycles(scenario, faults),
-    workload: { ...scenario.workload, writers },
+    workload,
     faults,
     target,
     outDir: resolve(flags.out),

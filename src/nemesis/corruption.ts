@@ -64,9 +64,13 @@ export async function applyCorruption(options: {
   readonly corruption: Corruption;
   readonly random: Random;
   readonly archive: ManifestArchive;
+  /** Which manifests (by path relative to the data directory) may be damaged; absent: all. */
+  readonly within?: (relativePath: string) => boolean;
 }): Promise<AppliedCorruption> {
   const { dataDir, corruption, random } = options;
-  const manifests = (await listFiles(join(dataDir, 'storage'), (name) => name === 'manifest.json')).sort();
+  const manifests = (await listFiles(join(dataDir, 'storage'), (name) => name === 'manifest.json'))
+    .filter((path) => options.within?.(relative(dataDir, path)) ?? true)
+    .sort();
   const withSegments: { path: string; manifest: ManifestLike }[] = [];
   for (const path of manifests) {
     try {

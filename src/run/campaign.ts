@@ -17,7 +17,7 @@ import { withDeadline } from '../util/wait.js';
 import type { HistoryEvent } from '../vocabulary/events.js';
 import { rowsAsObjects } from '../client/responses.js';
 import type { RunResult } from '../vocabulary/result.js';
-import { WORKLOADS } from '../workload/registry.js';
+import { createMix } from '../workload/mix.js';
 import { claimDataDir } from './data-dir.js';
 import { createLiveContext, StepError, type LiveContext } from './live-context.js';
 import { createRunFolder, RunFolderError, type RunFolder } from './run-folder.js';
@@ -79,7 +79,7 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
     folder,
     dataDir,
     target: createTarget(config.target, dataDir, generateCredentials()),
-    workload: WORKLOADS[config.scenario.workloadKind ?? 'insert'](config.workload, config.seed),
+    workload: createMix(config.workload, config.seed),
     nemeses,
     history,
     onEvent: (event) => campaign.observe(event),
@@ -122,7 +122,7 @@ class Campaign {
     private readonly hooks: CampaignHooks,
     private readonly nemeses: readonly Nemesis[],
   ) {
-    this.probes = checkersFor(config.scenario.checks).map((checker) => checker.probes?.() ?? {});
+    this.probes = checkersFor(config.scenario.checks, config.workload.mix).map((checker) => checker.probes?.() ?? {});
     const crashers = nemeses.filter((nemesis) => nemesis.crash);
     if (crashers.length !== 1) throw new Error(`a campaign needs exactly one fault that crashes the server, got ${crashers.length}: ${nemeses.map((n) => n.kind).join(', ')}`);
     this.crasher = crashers[0]!;

@@ -14,7 +14,8 @@ import type { ServerExit, ServerProcess } from '../target/supervisor.js';
 import type { Random } from '../util/random.js';
 import type { EventOf, HistoryEvent } from '../vocabulary/events.js';
 import type { FaultSpec, KillTrigger } from '../vocabulary/faults.js';
-import type { CheckName, InsertWorkloadSpec, ScenarioDefinition, TableSpec } from '../vocabulary/scenario.js';
+import type { CheckName, InsertWorkloadSpec, ScenarioDefinition, TableSpec, WorkloadName } from '../vocabulary/scenario.js';
+import type { RequestIds } from '../workload/operations.js';
 import type { CoverageGap, Scope, Violation } from '../vocabulary/violations.js';
 import type { RunFacts } from '../history/run-facts.js';
 import type { TargetSpec } from '../target/index.js';
@@ -116,6 +117,32 @@ export interface Workload {
   probe(ctx: CampaignContext, cycle: number, scope: Scope): Promise<{ error?: string }>;
   /** Reads every scope back and records what came back as read-back events. */
   readBack(ctx: CampaignContext, cycle: number, purpose: 'check' | 'damaged'): Promise<EventOf<'read-back'>[]>;
+}
+
+/** What a workload is given: the run's shape, its own tables, the run's request ids. */
+export interface WorkloadEnv {
+  readonly spec: InsertWorkloadSpec;
+  readonly seed: number;
+  /** The tables this workload owns (spec.tables where `workload` names it). */
+  readonly tables: readonly TableSpec[];
+  readonly requestIds: RequestIds;
+  /** Concurrent clients of this workload. */
+  readonly processes: number;
+}
+
+/** A registered workload: its tables, its traffic, and the checker of its invariant. */
+export interface WorkloadDefinition {
+  readonly name: WorkloadName;
+  readonly summary: string;
+  /** Its checker's invariant in one sentence (the README lists them). */
+  readonly invariant: string;
+  /** The tables it writes in the run's namespace, given the scenario's (append keeps those). */
+  tables(scenarioTables: readonly TableSpec[]): TableSpec[];
+  /** Concurrent clients out of the run's --writers. */
+  processes(writers: number): number;
+  create(env: WorkloadEnv): Workload;
+  /** The checker of its invariant, a pure fold of the history; run whenever the workload is. */
+  readonly checker?: CheckerDefinition;
 }
 
 /** What a crash fault did to the server this cycle. */
@@ -220,7 +247,8 @@ export interface RunParameters {
 }
 
 export interface CheckerDefinition {
-  readonly name: CheckName | 'coverage';
+  /** A registered checker's name, or the workload's whose invariant it holds. */
+  readonly name: CheckName | 'coverage' | WorkloadName;
   readonly summary: string;
   /** Online observations the judge needs; they only record events. */
   readonly probes?: () => Partial<Record<ProbeMoment, (ctx: CampaignContext, cycle: number) => Promise<void>>>;

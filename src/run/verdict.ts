@@ -107,7 +107,7 @@ interface CycleFacts {
 
 export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
   const parameters = parametersOf(start);
-  const judges: Judge[] = checkersFor(parameters.checks).map((checker) => checker.judge({ event: start, parameters }));
+  const judges: Judge[] = checkersFor(parameters.checks, parameters.workload.mix).map((checker) => checker.judge({ event: start, parameters }));
   const facts = createRunFacts();
   const consolidation = createConsolidation();
   const outputs: JudgeOutput[] = [];

@@ -5,6 +5,24 @@
  */
 import type { AppliedCorruption, CacheEviction, FlushCycleResult, KillTrigger, LandedPhase, PowerCutSummary, ReadPath } from './faults.js';
 import type { LostRange, StorageInspectionMoment, Violation } from './violations.js';
+import type { WorkloadName } from './scenario.js';
+
+/** A value as a read returned it: BIGINT and `_seq` come back as strings. */
+export type Cell = string | number | boolean | null;
+
+/**
+ * What an operation of a workload other than append does, as its request records it. The
+ * append ledger ignores such requests (their `ids` are empty); the workload's checker reads them.
+ */
+export interface OperationRecord {
+  readonly workload: WorkloadName;
+  /** The operation: insert, update, delete, read, create-table, alter-table, drop-table, create-user, drop-user... */
+  readonly f: string;
+  /** Primary keys it names (the rows of an INSERT, the key of an UPDATE or DELETE, the range of a read). */
+  readonly keys?: readonly number[];
+  /** The value it writes (unique per write), or the DDL's object (table, column, user). */
+  readonly value?: string;
+}
 
 /** Outcome of one request as the client saw it. */
 export type RequestOutcome = 'acknowledged' | 'failed' | 'indeterminate';
@@ -77,8 +95,9 @@ export type HistoryEvent =
   | { type: 'unexpected-exit'; cycle: number; incarnation: number; exitCode: number | null; signal: string | null; stderrTail: string[] }
   | { type: 'resources'; incarnation: number; cpuPercent: number; memoryBytes: number }
   | { type: 'setup'; cycle: number; statements: number }
-  | { type: 'request'; cycle: number; requestId: number; writer: number; table: string; partition: string | null; ids: number[] }
-  | { type: 'response'; cycle: number; requestId: number; outcome: RequestOutcome; latencyMs: number; error?: string; code?: string }
+  | { type: 'request'; cycle: number; requestId: number; writer: number; table: string; partition: string | null; ids: number[]; op?: OperationRecord }
+  /** `rowCount` and `rows` answer an operation that reads or changes rows (absent for append's INSERTs). */
+  | { type: 'response'; cycle: number; requestId: number; outcome: RequestOutcome; latencyMs: number; error?: string; code?: string; rowCount?: number; rows?: Cell[][] }
   | { type: 'nemesis-planned'; cycle: number; fault: string; trigger: KillTrigger }
   | { type: 'kill'; cycle: number; incarnation: number; signal: string; acksThisCycle: number; inFlight: number }
   /** What the cycle's fault did: delivered false when the server was already gone. */
@@ -127,6 +146,13 @@ export type HistoryEvent =
       payloadMismatch?: number[];
       /** The read failed with this answer. */
       error?: string;
+      /** The workload that owns the scope (absent: append, judged by acknowledged-writes). */
+      workload?: WorkloadName;
+      /** A workload's own read: its columns and every row (the first column is the key). */
+      columns?: string[];
+      rows?: Cell[][];
+      /** Keys `WHERE _deleted = true` returned. */
+      tombstones?: number[];
     }
   | { type: 'metadata'; cycle: number; when: 'before-fault' | 'after-restart'; snapshot: MetadataSnapshot }
   /** After a restart: the run's tables system.tables lists (or why it could not be read). */

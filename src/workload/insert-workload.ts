@@ -3,6 +3,7 @@ import type { HistoryEvent, RequestOutcome } from '../vocabulary/events.js';
 import type { InsertWorkloadSpec, TableSpec } from '../vocabulary/scenario.js';
 import { seededRandom, type Random } from '../util/random.js';
 import type { SentRow } from './ledger.js';
+import { createRequestIds, settledOutcome, type RequestIds } from './operations.js';
 
 export type { InsertWorkloadSpec, TableSpec, TableType } from '../vocabulary/scenario.js';
 
@@ -10,16 +11,21 @@ export type { InsertWorkloadSpec, TableSpec, TableType } from '../vocabulary/sce
 export interface WorkloadState {
   readonly seed: number;
   readonly writers: { random: Random; rowsSent: number }[];
-  nextRequestId: number;
+  readonly requestIds: RequestIds;
 }
 
-export function initialWorkloadState(spec: InsertWorkloadSpec, seed: number): WorkloadState {
+export function initialWorkloadState(spec: InsertWorkloadSpec, seed: number, requestIds: RequestIds = createRequestIds()): WorkloadState {
   const root = seededRandom(seed);
   return {
     seed,
     writers: Array.from({ length: spec.writers }, (_, index) => ({ random: root.fork(`writer-${index}`), rowsSent: 0 })),
-    nextRequestId: 1,
+    requestIds,
   };
+}
+
+/** `, x1 TEXT, x2 TEXT...`: the wide-table shape's extra columns. */
+export function extraColumnsDdl(spec: Pick<InsertWorkloadSpec, 'extraColumns'>): string {
+  return Array.from({ length: spec.extraColumns ?? 0 }, (_, index) => `, x${index + 1} TEXT`).join('');
 }
 
 export function qualifiedName(spec: InsertWorkloadSpec, table: TableSpec): string {
@@ -32,7 +38,7 @@ export function schemaStatements(spec: InsertWorkloadSpec): string[] {
     const options = [`TYPE = '${table.type}'`];
     if (table.flushPolicy) options.push(`FLUSH_POLICY = '${table.flushPolicy}'`);
     statements.push(
-      `CREATE TABLE ${qualifiedName(spec, table)} (id BIGINT PRIMARY KEY, payload TEXT NOT NULL, writer INT NOT NULL) ` +
+      `CREATE TABLE ${qualifiedName(spec, table)} (id BIGINT PRIMARY KEY, payload TEXT NOT NULL, writer INT NOT NULL${extraColumnsDdl(spec)}) ` +
         `WITH (${options.join(', ')})`,
     );
   }
@@ -114,7 +120,7 @@ type InsertContext = Pick<WriterRunOptions, 'client' | 'state' | 'record' | 'cyc
 
 /** Sends one planned INSERT, with its request and response in the history. */
 async function sendInsert(options: InsertContext, request: PlannedRequest, writer: number): Promise<{ settled: RequestOutcome; outcome: SqlOutcome; rows: number }> {
-  const requestId = options.state.nextRequestId++;
+  const requestId = options.state.requestIds.next();
   options.record({
     type: 'request',
     cycle: options.cycle,
@@ -131,7 +137,7 @@ async function sendInsert(options: InsertContext, request: PlannedRequest, write
   } catch (error) {
     outcome = { kind: 'indeterminate', reason: `client error: ${(error as Error).message}` };
   }
-  const settled = ledgerOutcome(outcome);
+  const settled = settledOutcome(outcome);
   options.record({
     type: 'response',
     cycle: options.cycle,
@@ -152,18 +158,6 @@ export async function probeInsert(options: InsertContext & { spec: InsertWorkloa
   const request = plannedInsert(options.spec, options.state, 0, options.table, options.partition, 1);
   const { settled, outcome } = await sendInsert(options, request, 0);
   return { settled, outcome };
-}
-
-function ledgerOutcome(outcome: SqlOutcome): RequestOutcome {
-  switch (outcome.kind) {
-    case 'success':
-      return 'acknowledged';
-    case 'error':
-    case 'refused':
-      return 'failed';
-    case 'indeterminate':
-      return 'indeterminate';
-  }
 }
 
 interface PlannedRequest {
@@ -190,11 +184,14 @@ function plannedInsert(spec: InsertWorkloadSpec, state: WorkloadState, writer: n
     const id = rowId(spec, writer, cursor.rowsSent++);
     rows.push({ id, payload: payloadFor(state.seed, id, spec.payloadBytes) });
   }
-  const values = rows.map((row) => `(${row.id}, '${row.payload}', ${writer})`).join(', ');
+  const extra = Array.from({ length: spec.extraColumns ?? 0 }, (_, index) => `x${index + 1}`);
+  const extraNames = extra.map((name) => `, ${name}`).join('');
+  const extraValues = extra.map((name) => `, '${name}'`).join('');
+  const values = rows.map((row) => `(${row.id}, '${row.payload}', ${writer}${extraValues})`).join(', ');
   return {
     table: qualifiedName(spec, table),
     partition,
     rows,
-    sql: `INSERT INTO ${qualifiedName(spec, table)} (id, payload, writer) VALUES ${values}`,
+    sql: `INSERT INTO ${qualifiedName(spec, table)} (id, payload, writer${extraNames}) VALUES ${values}`,
   };
 }

@@ -1,8 +1,26 @@
-import type { Workload } from '../run/seams.js';
-import type { InsertWorkloadSpec } from '../vocabulary/scenario.js';
-import { createInsertWorkload } from './insert/index.js';
+import type { WorkloadDefinition } from '../run/seams.js';
+import type { TableSpec, WorkloadName } from '../vocabulary/scenario.js';
+import { append } from './append/index.js';
 
-/** Every workload by kind; a scenario names one (default insert). */
-export const WORKLOADS: Readonly<Record<'insert', (spec: InsertWorkloadSpec, seed: number) => Workload>> = {
-  insert: createInsertWorkload,
+/** Every workload by name; `--workload a,b` runs several side by side, each on its own tables. */
+export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition>>> = {
+  append,
 };
+
+/** What `--workload` runs when it is not given. */
+export const DEFAULT_MIX: readonly WorkloadName[] = ['append'];
+
+export function workloadNames(): WorkloadName[] {
+  return Object.keys(WORKLOADS) as WorkloadName[];
+}
+
+export function workloadDefinition(name: WorkloadName): WorkloadDefinition {
+  const definition = WORKLOADS[name];
+  if (!definition) throw new Error(`unknown workload "${name}"; known: ${workloadNames().join(', ')}`);
+  return definition;
+}
+
+/** The run's tables: each workload's, marked with its owner. */
+export function mixTables(mix: readonly WorkloadName[], scenarioTables: readonly TableSpec[]): TableSpec[] {
+  return mix.flatMap((name) => workloadDefinition(name).tables(scenarioTables).map((table) => (name === 'append' ? table : { ...table, workload: name })));
+}

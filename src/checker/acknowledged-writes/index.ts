@@ -1,6 +1,7 @@
 import { createRunFacts } from '../../history/run-facts.js';
 import type { CheckerDefinition, JudgeOutput } from '../../run/seams.js';
 import type { Violation } from '../../vocabulary/violations.js';
+import { isAppendScope } from '../../workload/scopes.js';
 import { ACKNOWLEDGED_WRITES, judgeReadBack } from './compare.js';
 
 /**
@@ -27,7 +28,7 @@ export const acknowledgedWrites: CheckerDefinition = {
     return {
       observe(event) {
         facts.observe(event);
-        if (event.type === 'read-back' && event.purpose === 'check') {
+        if (event.type === 'read-back' && event.purpose === 'check' && isAppendScope(event)) {
           const judged = open.get(event.cycle) ?? { violations: new Map<string, Violation[]>(), stats: {} };
           const { violations, stats } = judgeReadBack(facts.ledger.rowsIn({ table: event.table, partition: event.partition }), event);
           // A scope read twice in a cycle (before and after a corruption is undone) is judged by its last read.

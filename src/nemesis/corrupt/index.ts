@@ -7,6 +7,7 @@ import { tailFile } from '../../target/supervisor.js';
 import { withDeadline } from '../../util/wait.js';
 import type { EventOf } from '../../vocabulary/events.js';
 import type { AppliedCorruption, Corruption, CorruptFault, RecoveryOutcomeName } from '../../vocabulary/faults.js';
+import { isAppendScope } from '../../workload/scopes.js';
 import type { InsertWorkloadSpec } from '../../vocabulary/scenario.js';
 import type { Scope, Violation } from '../../vocabulary/violations.js';
 import { applyCorruption, archiveManifests, describeCorruption, undoCorruption, type ManifestArchive } from '../corruption.js';
@@ -87,6 +88,11 @@ export const corrupt: NemesisDefinition<CorruptFault> = {
           corruption,
           random: seededRandom(seed).fork(`corruption-${cycle}`),
           archive,
+          // Only the append tables: the damaged-data classification judges their reads against the ledger.
+          within: (path) => {
+            const scope = scopeOfStoragePath(config.workload, path);
+            return scope !== undefined && isAppendScope(config.workload.tables.find((table) => `${config.workload.namespace}.${table.name}` === scope.table) ?? {});
+          },
         });
         ctx.record({ type: 'corruption', cycle, ...applied });
         // kalamdb-server reads manifest.json only when its RocksDB manifest cache has no entry for the
@@ -103,7 +109,7 @@ export const corrupt: NemesisDefinition<CorruptFault> = {
         // Each read judged against the ledger as it stood then (the probe's row is not missing from a read before it).
         const violations: Violation[] = [];
         const judged = (readBacks: readonly EventOf<'read-back'>[]) =>
-          readBacks.flatMap((readBack) => judgeReadBack(ctx.facts.ledger.rowsIn({ table: readBack.table, partition: readBack.partition }), readBack).violations);
+          readBacks.filter(isAppendScope).flatMap((readBack) => judgeReadBack(ctx.facts.ledger.rowsIn({ table: readBack.table, partition: readBack.partition }), readBack).violations);
         const writeErrors: string[] = [];
         if (start.kind === 'ready') {
           ctx.record({ type: 'restart', cycle, incarnation: ctx.incarnation(), readyMs: start.readyMs });

@@ -1,26 +1,36 @@
 import { readScope } from '../../checker/read-scope.js';
-import type { Traffic, Workload } from '../../run/seams.js';
+import { acknowledgedWrites } from '../../checker/acknowledged-writes/index.js';
+import type { Traffic, Workload, WorkloadDefinition, WorkloadEnv } from '../../run/seams.js';
 import { createAckCounter } from '../../nemesis/kill-trigger.js';
-import type { InsertWorkloadSpec, TableSpec } from '../../vocabulary/scenario.js';
-import type { Scope } from '../../vocabulary/violations.js';
+import type { TableSpec } from '../../vocabulary/scenario.js';
 import type { EventOf } from '../../vocabulary/events.js';
 import { initialWorkloadState, payloadFor, probeInsert, qualifiedName, schemaStatements, startWriters } from '../insert-workload.js';
+import { scopesOfTable } from '../scopes.js';
 
 /**
- * Today's workload: concurrent multi-row INSERTs of ids unique by construction. Its history
- * (request ids and row ids, outcomes) is what the acknowledged-writes checker holds the read-back to.
+ * Concurrent multi-row INSERTs of ids unique by construction. Its history (request ids and row
+ * ids, outcomes) is what the acknowledged-writes checker holds the read-back to.
  */
-export function createInsertWorkload(spec: InsertWorkloadSpec, seed: number): Workload {
-  const state = initialWorkloadState(spec, seed);
-  const scopesOf = (table: TableSpec): Scope[] => {
-    const name = qualifiedName(spec, table);
-    return table.type === 'USER' ? spec.users.map((user) => ({ table: name, partition: user })) : [{ table: name, partition: null }];
-  };
+export const append: WorkloadDefinition = {
+  name: 'append',
+  summary: 'concurrent multi-row INSERTs of ids unique by construction into USER and SHARED tables',
+  invariant: 'every acknowledged row is back after each restart, once and as sent, and no row that was never sent or was cleanly refused is; COUNT(*) agrees',
+  tables: (scenarioTables) => scenarioTables.filter((table) => !table.workload || table.workload === 'append'),
+  processes: (writers) => writers,
+  create: createAppendWorkload,
+  checker: acknowledgedWrites,
+};
+
+function createAppendWorkload(env: WorkloadEnv): Workload {
+  const spec = { ...env.spec, tables: env.tables, writers: env.processes };
+  const { seed } = env;
+  const state = initialWorkloadState(spec, seed, env.requestIds);
+  const scopesOf = (table: TableSpec) => scopesOfTable(spec, table);
   return {
-    kind: 'insert',
+    kind: 'append',
     namespace: spec.namespace,
     tables: spec.tables,
-    schema: () => schemaStatements(spec),
+    schema: () => schemaStatements(spec).filter((statement) => !statement.startsWith('CREATE NAMESPACE')),
     scopes: () => spec.tables.flatMap(scopesOf),
     scopesOf,
     qualifiedName: (table) => qualifiedName(spec, table),
@@ -31,25 +41,24 @@ export function createInsertWorkload(spec: InsertWorkloadSpec, seed: number): Wo
     },
     async probe(ctx, cycle, scope) {
       const table = spec.tables.find((candidate) => qualifiedName(spec, candidate) === scope.table);
-      if (!table) throw new Error(`probe: ${scope.table} is not a table of the workload`);
+      if (!table) throw new Error(`probe: ${scope.table} is not a table of the append workload`);
       const probe = await probeInsert({ client: ctx.client(), spec, state, record: (event) => ctx.record(event), cycle, table, partition: scope.partition });
       return probe.outcome.kind === 'error' ? { error: `${probe.outcome.code}: ${probe.outcome.message}` } : {};
     },
     async readBack(ctx, cycle, purpose) {
       const recorded: EventOf<'read-back'>[] = [];
-      const record = (event: EventOf<'read-back'>) => {
-        recorded.push(event);
-        ctx.record(event);
-      };
       for (const scope of spec.tables.flatMap(scopesOf)) {
         const where = { cycle, incarnation: ctx.incarnation(), purpose, table: scope.table, partition: scope.partition };
+        let event: EventOf<'read-back'>;
         try {
           const contents = await readScope(ctx.client(), scope, ctx.config.pageSize);
           const payloadMismatch = contents.rows.filter((row) => row.payload !== payloadFor(seed, row.id, spec.payloadBytes)).map((row) => row.id);
-          record({ type: 'read-back', ...where, ids: contents.rows.map((row) => row.id), countStar: contents.countStar, payloadMismatch });
+          event = { type: 'read-back', ...where, ids: contents.rows.map((row) => row.id), countStar: contents.countStar, payloadMismatch };
         } catch (error) {
-          record({ type: 'read-back', ...where, error: (error as Error).message });
+          event = { type: 'read-back', ...where, error: (error as Error).message };
         }
+        recorded.push(event);
+        ctx.record(event);
       }
       return recorded;
     },
