@@ -55,6 +55,8 @@ export function describeViolation(violation: Violation): string {
         (violation.jobId ? ` (job ${violation.jobId} ${violation.jobStatus ?? '?'}${violation.jobMessage ? `: ${violation.jobMessage.slice(0, 100)}` : ''})` : '') +
         (violation.answers.length ? `; last answer "${violation.answers[violation.answers.length - 1]!.slice(0, 140)}"` : '')
       );
+    default:
+      return `${violation.kind} (${violation.workload} workload): ${where}: ${violation.detail}` + (violation.keys.length ? `; keys ${ids(violation.keys)}` : '');
   }
 }
 

@@ -61,7 +61,33 @@ export type FlushStuckReason = 'no-pending-writes' | 'already-running' | 'refuse
 /** How a server came back from a damaged data directory. */
 export type RecoveryOutcome = 'rebuilt' | 'refused' | 'panic' | 'hang' | 'silent-loss';
 
+/** A workload's own invariant broken (src/workload/<name>/check.ts says which rule). */
+export type WorkloadViolationKind =
+  /** conflict: a statement left some of its rows and not others. */
+  | 'partial-statement'
+  /** conflict: a statement was acknowledged although a key of it repeated or already existed. */
+  | 'duplicate-key-accepted'
+  /** register: a key holds a value an acknowledged later write had overwritten. */
+  | 'lost-update'
+  /** register: a key holds a value no acknowledged or in-flight write wrote. */
+  | 'unknown-value'
+  /** register: a counter is not between its acknowledged and its attempted increments. */
+  | 'counter-mismatch'
+  /** delete: a key whose DELETE was acknowledged is back. */
+  | 'resurrected'
+  /** delete: a key is gone though nothing deleted it, or WHERE _deleted = true disagrees. */
+  | 'tombstone-mismatch'
+  /** ddl: acknowledged DDL is not there after a restart (table, column, user), or a drop came undone. */
+  | 'ddl-lost'
+  /** ddl: an object exists that no acknowledged or in-flight DDL made, or is half made. */
+  | 'ddl-phantom'
+  /** readers: a read missed a row acknowledged before it began. */
+  | 'stale-read'
+  /** readers: a read returned a row not acknowledged or in flight by then. */
+  | 'phantom-read';
+
 export type Violation =
+  | (Scope & { kind: WorkloadViolationKind; workload: string; keys: number[]; requestIds: number[]; detail: string })
   | (Scope & { kind: 'lost'; ids: number[]; forensics?: LostRowsForensics })
   | (Scope & { kind: 'phantom'; ids: number[]; reason: 'never-sent' | 'failed-cleanly' })
   | (Scope & { kind: 'duplicate'; ids: number[] })
