@@ -68,7 +68,7 @@ async function inspectCommand(dataDir: string, flags: { json?: boolean; scopes?:
   process.exit(inspection.ok ? EXIT_CODES.pass : EXIT_CODES.fail);
 }
 
-async function selftestCommand(flags: { short?: boolean; seed?: string; out: string; quiet?: boolean }): Promise<never> {
+async function selftestCommand(flags: { short?: boolean; only?: string; seed?: string; out: string; quiet?: boolean }): Promise<never> {
   const seed = flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : 1;
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
@@ -80,6 +80,7 @@ async function selftestCommand(flags: { short?: boolean; seed?: string; out: str
   try {
     rows = await runSelftest({
       short: flags.short ?? false,
+      ...(flags.only !== undefined ? { only: flags.only } : {}),
       seed,
       outDir: resolve(flags.out),
       signal: controller.signal,
@@ -158,6 +159,7 @@ export function buildProgram(): Command {
     .command('selftest')
     .description('run every scenario against the correct reference server (must pass) and each seeded defect (must be caught); exit 0 only if all is as expected')
     .option('--short', 'the short matrix (as in CI)')
+    .option('--only <text>', 'only the rows whose name contains this text')
     .option('--seed <n>', 'seed for every campaign', '1')
     .option('--out <dir>', 'folder under which the run folders are created', 'runs/selftest')
     .action(selftestCommand);

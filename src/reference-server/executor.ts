@@ -231,6 +231,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const reservationKey = `${tableKey(definition.namespace, definition.name)}/${partition}`;
     const reserved = inFlightKeys.get(reservationKey) ?? new Set<Value>();
     const keysOfStatement = new Set<Value>();
+    const accepted: StoredRow[] = [];
     const rows: StoredRow[] = statement.rows.map((values) => {
       if (values.length !== names.length) {
         throw new SqlError('SQL_EXECUTION_ERROR', `INSERT has ${names.length} columns but a row has ${values.length} values`);
@@ -242,6 +243,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
       const key = row[definition.primaryKey]!;
       if (keysOfStatement.has(key) || committed.has(key) || reserved.has(key)) {
+        if (options.defects.has('partial-insert-on-conflict') && accepted.length > 0) keepRowsBeforeConflict(definition, partition, accepted);
         throw new SqlError(
           'SQL_EXECUTION_ERROR',
           // kalamdb-server 0.4.3's wording, its wrapping included (measured).
@@ -249,7 +251,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
         );
       }
       keysOfStatement.add(key);
-      return { seq: 0, values: row };
+      const stored = { seq: 0, values: row };
+      accepted.push(stored);
+      return stored;
     });
     const sequenced = rows.map((row) => ({ ...row, seq: ++state.lastSeq }));
     const record: WalRecord = { op: 'put', table: tableKey(definition.namespace, definition.name), partition, rows: sequenced };
@@ -270,6 +274,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     options.afterInsert?.(table);
     return result;
+  }
+
+  /** The partial-insert-on-conflict defect: the rows before the conflicting one are written anyway. */
+  function keepRowsBeforeConflict(definition: TableDefinition, partition: string, rows: readonly StoredRow[]): void {
+    const record: WalRecord = { op: 'put', table: tableKey(definition.namespace, definition.name), partition, rows: rows.map((row) => ({ ...row, seq: ++state.lastSeq })) };
+    void commit(record).catch((error: unknown) => options.log.error({ err: error }, 'partial insert wal write failed'));
   }
 
   /** The ack-before-write defect: the row is visible and acknowledged; the log hears of it later. */

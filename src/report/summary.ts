@@ -56,7 +56,7 @@ export function describeViolation(violation: Violation): string {
         (violation.answers.length ? `; last answer "${violation.answers[violation.answers.length - 1]!.slice(0, 140)}"` : '')
       );
     default:
-      return `${violation.kind} (${violation.workload} workload): ${where}: ${violation.detail}` + (violation.keys.length ? `; keys ${ids(violation.keys)}` : '');
+      return `${violation.kind} (${violation.workload} workload): ${where}: ${violation.detail}, ${violation.count} time(s)` + (violation.keys.length ? `; keys ${ids(violation.keys)}` : '');
   }
 }
 
@@ -148,6 +148,10 @@ export function formatSummary(result: RunResult, runDir: string): string {
     `  cycles: ${result.cycles.length}/${(result.parameters.cycles as number) ?? result.cycles.length}  requests: ${result.totals.requests}  ` +
       `rows acknowledged: ${rows.acknowledged}  failed: ${rows.failed}  indeterminate: ${rows.indeterminate}`,
   ];
+  const operations = result.totals.operations;
+  if (operations && operations.acknowledged + operations.failed + operations.indeterminate > 0) {
+    lines.push(`  other workloads' operations acknowledged: ${operations.acknowledged}  failed: ${operations.failed}  indeterminate: ${operations.indeterminate}`);
+  }
   if (result.ackLoss) lines.push(`  ${describeAckLoss(result.ackLoss)}`);
   if (result.firstBoot) lines.push(`  ${describeFirstBoot(result.firstBoot)}`);
   if (result.verdict === 'inconclusive') lines.push(`  inconclusive: ${describeInconclusive(result)}`);

@@ -84,6 +84,20 @@ function createConsolidation() {
         }
         return;
       }
+      if ('workload' in violation) {
+        // A workload rule still broken a cycle later is the same violation: its keys and count grow.
+        const key = JSON.stringify([check, violation.kind, violation.table, violation.partition, violation.detail]);
+        const index = byKey.get(key);
+        if (index === undefined) {
+          byKey.set(key, add(cycle, check, violation));
+          return;
+        }
+        seenIn(index, cycle);
+        const known = records[index]!.violation as typeof violation;
+        const union = (a: readonly number[], b: readonly number[]) => [...new Set([...a, ...b])].sort((x, y) => x - y).slice(0, 50);
+        records[index]!.violation = { ...known, keys: union(known.keys, violation.keys), requestIds: union(known.requestIds, violation.requestIds), count: Math.max(known.count, violation.count) };
+        return;
+      }
       const key = JSON.stringify([check, violation]);
       const index = byKey.get(key);
       if (index !== undefined) seenIn(index, cycle);
@@ -136,8 +150,16 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
     }
     return found;
   };
+  const operations = { acknowledged: 0, failed: 0, indeterminate: 0 };
+  const openOperations = new Set<number>();
   const observeCycleFacts = (event: HistoryEvent) => {
     switch (event.type) {
+      case 'request':
+        if (event.op) openOperations.add(event.requestId);
+        return;
+      case 'response':
+        if (openOperations.delete(event.requestId)) operations[event.outcome]++;
+        return;
       case 'nemesis-planned':
         cycleOf(event.cycle).trigger = event.trigger;
         return;
@@ -227,7 +249,7 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
         parameters: start.options as Record<string, unknown>,
         schedule: start.schedule ?? cycleResults.map((cycle) => cycle.trigger),
         cycles: cycleResults,
-        totals: { requests: facts.ledger.requestCount(), rows: facts.ledger.rowCounts() },
+        totals: { requests: facts.ledger.requestCount(), rows: facts.ledger.rowCounts(), operations: { ...operations, indeterminate: operations.indeterminate + openOperations.size } },
         violations: records,
         coverage: gaps,
         ...(error ? { error } : {}),

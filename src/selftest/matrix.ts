@@ -116,6 +116,20 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
     expect: ['flush-stuck'],
     short: true,
   },
+  { name: 'correct / kill-mid-insert --workload conflict', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' }, expect: 'pass', short: true },
+  {
+    name: 'partial-insert-on-conflict / kill-mid-insert --workload conflict',
+    scenario: 'kill-mid-insert',
+    defect: 'partial-insert-on-conflict',
+    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' },
+    expect: ['partial-statement'],
+    short: true,
+  },
+  // append never repeats a key: it must pass here, so only the conflict workload catches this defect.
+  { name: 'partial-insert-on-conflict / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'partial-insert-on-conflict', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' }, expect: 'pass', short: false },
+  { name: 'correct / kill-mid-flush --workload conflict', scenario: 'kill-mid-flush', flags: { cycles: '2', phase: 'random', workload: 'conflict' }, expect: 'pass', short: false },
+  { name: 'correct / corrupt-manifest --workload append,conflict', scenario: 'corrupt-manifest', flags: { kind: 'drop-segment', cycles: '1', workload: 'append,conflict' }, expect: 'pass', short: false },
+  { name: 'correct / power-loss --workload conflict', scenario: 'power-loss', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' }, expect: 'pass', short: false, needsPowerLoss: true },
   {
     name: 'manifest-in-place / kill-mid-flush --phase manifest-written',
     scenario: 'kill-mid-flush',

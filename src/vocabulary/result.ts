@@ -112,7 +112,8 @@ export interface RunResult {
   readonly schedule: KillTrigger[];
   readonly cycles: CycleResult[];
   /** Cumulative over the run (setup included). */
-  readonly totals: { readonly requests: number; readonly rows: OutcomeCounts };
+  /** `operations`: requests of workloads other than append (updates, deletes, DDL, reads...), by outcome. */
+  readonly totals: { readonly requests: number; readonly rows: OutcomeCounts; readonly operations?: { readonly acknowledged: number; readonly failed: number; readonly indeterminate: number } };
   /** Each violation once (see ViolationRecord.seenInCycles). */
   readonly violations: ViolationRecord[];
   /** Why the run tested too little, per cycle or for the run (cycle 0); non-empty makes a clean run inconclusive. */

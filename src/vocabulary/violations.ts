@@ -87,7 +87,8 @@ export type WorkloadViolationKind =
   | 'phantom-read';
 
 export type Violation =
-  | (Scope & { kind: WorkloadViolationKind; workload: string; keys: number[]; requestIds: number[]; detail: string })
+  /** `detail` names the rule broken; `count` how many times the cycle broke it (keys and requests shown are capped). */
+  | (Scope & { kind: WorkloadViolationKind; workload: string; keys: number[]; requestIds: number[]; detail: string; count: number })
   | (Scope & { kind: 'lost'; ids: number[]; forensics?: LostRowsForensics })
   | (Scope & { kind: 'phantom'; ids: number[]; reason: 'never-sent' | 'failed-cleanly' })
   | (Scope & { kind: 'duplicate'; ids: number[] })
