@@ -7,7 +7,11 @@
  * 2. Workload throughput against the reference server: acknowledged rows per second during
  *    kill-mid-insert cycles, and the same through lossfs (power-loss): the FUSE layer's overhead.
  *
- * Environment: BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ * 3. Workload checkers: seconds and memory to check 1M operations over 100k keys (scripts/bench-checkers.ts).
+ * 4. Detection: each workload defect of the selftest matrix over BENCH_DETECTION_SEEDS seeds (default 20)
+ *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
+ *
+ * Environment: BENCH_ONLY (landing,throughput,checkers,detection), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +24,8 @@ import { detectPowerLoss } from '../src/power-loss/lossfs.js';
 import { DEFECTS } from '../src/reference-server/defects.js';
 import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
+import { benchCheckers } from './bench-checkers.js';
+import { detectionRates } from './bench/detection.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
 const seed = String(process.env.BENCH_SEED ?? 20261125);
@@ -33,7 +39,7 @@ function scenario(name: string) {
 }
 
 async function campaign(name: string, flags: Record<string, string | boolean | string[]>): Promise<RunResult> {
-  const config = buildCampaignConfig(scenario(name), { target: 'reference', auth: 'bearer', out, seed, ...flags }, Object.keys(DEFECTS));
+  const config = buildCampaignConfig(scenario(name), { target: 'reference', auth: 'bearer', out, seed, workload: 'append', ...flags }, Object.keys(DEFECTS));
   const result = await runCampaign(config);
   // A flush kill that missed its phase makes a run inconclusive; the figures still count.
   if (result.verdict !== 'pass' && result.verdict !== 'inconclusive') throw new Error(`${name} ${JSON.stringify(flags)} ended ${result.verdict}: ${JSON.stringify(result.error ?? result.violations[0])}`);
@@ -92,9 +98,15 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
+const parts = (process.env.BENCH_ONLY ?? 'landing,throughput,checkers,detection').split(',');
 try {
-  await flushLanding();
-  await throughput();
+  if (parts.includes('landing')) await flushLanding();
+  if (parts.includes('throughput')) await throughput();
+  if (parts.includes('checkers')) {
+    console.log('\nWorkload checkers over synthetic histories (targets: < 2 s and < 200 MB for 1M operations over 100k keys)');
+    for (const line of benchCheckers()) console.log(line);
+  }
+  if (parts.includes('detection')) await detectionRates(out);
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }

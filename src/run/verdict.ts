@@ -255,7 +255,7 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
         ...(error ? { error } : {}),
         files: { history: join(meta.runDir, 'history.ndjson'), servers: servers.map((index) => join(meta.runDir, 'servers', `incarnation-${index}`)) },
         ...(settle ? { firstBoot: firstBootOf(settle) } : {}),
-        ...(parameters.checks.includes('acknowledged-writes') ? { ackLoss: ackLossFigures(cycleResults, lostFindings, facts.ledger.rowCounts().acknowledged) } : {}),
+        ...(parameters.checks.includes('acknowledged-writes') && (parameters.workload.mix ?? ['append']).includes('append') ? { ackLoss: ackLossFigures(cycleResults, lostFindings, facts.ledger.rowCounts().acknowledged) } : {}),
       };
     },
   };

@@ -18,7 +18,11 @@ export interface PlannedOperation {
   readonly table: string;
   readonly partition: string | null;
   readonly op: OperationRecord;
-  readonly sql: string;
+  /**
+   * The statement; as a function, it is given a tag unique to this request (`r<requestId>`),
+   * which also becomes `op.value`: rows written by it can be traced back to it.
+   */
+  readonly sql: string | ((tag: string) => string);
   /** Keep the rows the server answers in the response event (reads). */
   readonly keepRows?: boolean;
 }
@@ -36,6 +40,13 @@ export interface OperationContext {
   readonly requestIds: RequestIds;
 }
 
+/** The request a tag of `sendOperation` names, or undefined for any other text. */
+export function requestOfTag(tag: unknown): number | undefined {
+  if (typeof tag !== 'string' || tag.charCodeAt(0) !== 114 /* r */) return undefined;
+  const id = Number(tag.slice(1));
+  return Number.isInteger(id) && id > 0 ? id : undefined;
+}
+
 export function settledOutcome(outcome: SqlOutcome): RequestOutcome {
   switch (outcome.kind) {
     case 'success':
@@ -51,11 +62,14 @@ export function settledOutcome(outcome: SqlOutcome): RequestOutcome {
 /** Sends one operation, with its request and response in the history. */
 export async function sendOperation(ctx: OperationContext, process: number, planned: PlannedOperation): Promise<SentOperation> {
   const requestId = ctx.requestIds.next();
-  ctx.record({ type: 'request', cycle: ctx.cycle, requestId, writer: process, table: planned.table, partition: planned.partition, ids: [], op: planned.op });
+  const tag = `r${requestId}`;
+  const sql = typeof planned.sql === 'string' ? planned.sql : planned.sql(tag);
+  const op = typeof planned.sql === 'string' ? planned.op : { ...planned.op, value: tag };
+  ctx.record({ type: 'request', cycle: ctx.cycle, requestId, writer: process, table: planned.table, partition: planned.partition, ids: [], op });
   const started = performance.now();
   let outcome: SqlOutcome;
   try {
-    outcome = await ctx.client.execute(planned.sql, planned.partition ? { asUser: planned.partition } : undefined);
+    outcome = await ctx.client.execute(sql, planned.partition ? { asUser: planned.partition } : undefined);
   } catch (error) {
     outcome = { kind: 'indeterminate', reason: `client error: ${(error as Error).message}` };
   }

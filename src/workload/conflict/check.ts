@@ -1,101 +1,100 @@
 import type { CheckerDefinition, JudgeOutput } from '../../run/seams.js';
-import type { EventOf, HistoryEvent, RequestOutcome } from '../../vocabulary/events.js';
+import type { EventOf, HistoryEvent } from '../../vocabulary/events.js';
 import type { Scope } from '../../vocabulary/violations.js';
+import { requestOfTag } from '../operations.js';
+import { createRequestTable, Outcome, outcomeOf } from '../outcomes.js';
 import { keyOf } from '../read-rows.js';
 import { createViolationList } from '../violation-list.js';
 
-type Outcome = RequestOutcome | 'pending';
-
-interface Statement {
-  readonly requestId: number;
-  readonly keys: readonly number[];
-  readonly distinct: readonly number[];
-  outcome: Outcome;
-}
-
 interface ScopeState {
+  readonly index: number;
   readonly scope: Scope;
-  readonly statements: Statement[];
-  readonly byTag: Map<string, Statement>;
+  /** Statements that may have rows (acknowledged or unanswered), by request id; failed ones leave. */
+  readonly mayHaveRows: Set<number>;
   /** Key → the acknowledged statement that wrote it. */
   readonly ackedOwner: Map<number, number>;
 }
 
-const scopeId = (table: string, partition: string | null) => `${table}\u0000${partition ?? ''}`;
-
 /**
  * conflict: a statement that failed left none of its rows, one acknowledged left all of them, an
- * indeterminate one all or none, never part; a key never holds two rows, and no statement with a
- * repeated or already stored key was acknowledged. Each row carries its statement's tag, so a read
- * says which statement each key came from.
+ * unanswered one all or none, never part; a key never holds two rows, and no statement with a
+ * repeated or already stored key was acknowledged. Each row carries its statement's tag (its
+ * request id), so a read says which statement each key came from.
  */
 export function createConflictJudge() {
-  const scopes = new Map<string, ScopeState>();
-  const requests = new Map<number, { state: ScopeState; statement: Statement; tag: string; cycle: number }>();
-  const pendingByCycle = new Map<number, Set<number>>();
+  const scopes: ScopeState[] = [];
+  const scopeIndex = new Map<string, number>();
+  const requests = createRequestTable();
+  /** Statements awaiting an answer. */
+  const open = new Set<number>();
+  /** Statements that repeated a key inside themselves. */
+  const repeating = new Set<number>();
   const found = createViolationList('conflict');
   const stats = new Map<number, Record<string, number>>();
   const statsOf = (cycle: number) => {
     let entry = stats.get(cycle);
-    if (!entry) stats.set(cycle, (entry = { statements: 0, acknowledged: 0, failed: 0, indeterminate: 0, keysChecked: 0 }));
+    if (!entry) stats.set(cycle, (entry = { statements: 0, acknowledged: 0, failed: 0, indeterminate: 0, rowsChecked: 0 }));
     return entry;
   };
+  let last: ScopeState | undefined;
   const stateOf = (table: string, partition: string | null): ScopeState => {
-    const id = scopeId(table, partition);
-    let state = scopes.get(id);
-    if (!state) scopes.set(id, (state = { scope: { table, partition }, statements: [], byTag: new Map(), ackedOwner: new Map() }));
-    return state;
+    if (last?.scope.table === table && last.scope.partition === partition) return last;
+    const id = `${table}\u0000${partition ?? ''}`;
+    let index = scopeIndex.get(id);
+    if (index === undefined) {
+      index = scopes.length;
+      scopeIndex.set(id, index);
+      scopes.push({ index, scope: { table, partition }, mayHaveRows: new Set(), ackedOwner: new Map() });
+    }
+    return (last = scopes[index]!);
   };
 
-  const settle = (requestId: number, outcome: RequestOutcome) => {
-    const known = requests.get(requestId);
-    if (!known) return;
-    requests.delete(requestId);
-    pendingByCycle.get(known.cycle)?.delete(requestId);
-    const { state, statement } = known;
-    statement.outcome = outcome;
-    statsOf(known.cycle)[outcome]!++;
-    if (outcome !== 'acknowledged') return;
-    if (statement.distinct.length < statement.keys.length) found.rule('duplicate-key-accepted', state.scope, 'a statement repeating a key inside itself was acknowledged').add(statement.keys.find((key, index) => statement.keys.indexOf(key) !== index), requestId);
-    for (const key of statement.distinct) {
+  const settle = (requestId: number, settled: 'acknowledged' | 'failed' | 'indeterminate') => {
+    if (!open.delete(requestId)) return;
+    requests.settle(requestId, outcomeOf(settled));
+    statsOf(requests.cycle(requestId))[settled]!++;
+    const state = scopes[requests.scope(requestId)]!;
+    if (settled === 'failed') state.mayHaveRows.delete(requestId);
+    if (settled !== 'acknowledged') return;
+    if (repeating.has(requestId)) found.rule('duplicate-key-accepted', state.scope, 'a statement repeating a key inside itself was acknowledged').add(requests.key(requestId, 0), requestId);
+    for (let index = 0, count = requests.keyCount(requestId); index < count; index++) {
+      const key = requests.key(requestId, index);
       const owner = state.ackedOwner.get(key);
-      if (owner !== undefined && owner !== requestId) found.rule('duplicate-key-accepted', state.scope, 'a statement was acknowledged although an acknowledged statement had already stored one of its keys').add(key, requestId);
-      else state.ackedOwner.set(key, requestId);
+      if (owner === undefined) state.ackedOwner.set(key, requestId);
+      else if (owner !== requestId) found.rule('duplicate-key-accepted', state.scope, 'a statement was acknowledged although an acknowledged statement had already stored one of its keys').add(key, requestId);
     }
   };
 
   const judgeRead = (event: EventOf<'read-back'>) => {
-    const state = stateOf(event.table, event.partition);
     if (event.error !== undefined || !event.rows) return;
-    const tagsByKey = new Map<number, string[]>();
+    const state = stateOf(event.table, event.partition);
+    /** Per statement, how many of its keys hold its row. */
+    const present = new Map<number, number>();
+    // Rows come ordered by key: a key stored twice is two rows in a row.
+    let previous: number | undefined;
     for (const row of event.rows) {
       const key = keyOf(row[0]);
-      const tags = tagsByKey.get(key);
-      const tag = String(row[1]);
-      if (tags) tags.push(tag);
-      else tagsByKey.set(key, [tag]);
-    }
-    statsOf(event.cycle).keysChecked! += tagsByKey.size;
-    for (const [key, tags] of tagsByKey) {
-      if (tags.length > 1) found.rule('duplicate-key-accepted', state.scope, 'a primary key holds more than one row').add(key, undefined);
-      for (const tag of tags) {
-        const statement = state.byTag.get(tag);
-        if (!statement || !statement.distinct.includes(key)) found.rule('unknown-value', state.scope, 'a row carries the tag of no statement that sent its key').add(key, statement?.requestId);
+      if (key === previous) found.rule('duplicate-key-accepted', state.scope, 'a primary key holds more than one row').add(key, undefined);
+      previous = key;
+      const requestId = requestOfTag(row[1]);
+      const outcome = requestId === undefined || requests.scope(requestId) !== state.index ? Outcome.Unknown : requests.outcome(requestId);
+      if (outcome === Outcome.Failed) {
+        found.rule('partial-statement', state.scope, 'a failed statement left rows').add(key, requestId);
+      } else if (outcome === Outcome.Unknown || !requests.hasKey(requestId!, key)) {
+        found.rule('unknown-value', state.scope, 'a row carries the tag of no statement that sent its key').add(key, requestId);
+      } else {
+        present.set(requestId!, (present.get(requestId!) ?? 0) + 1);
       }
     }
-    for (const [tag, statement] of state.byTag) {
-      let present = 0;
-      for (const key of statement.distinct) if (tagsByKey.get(key)?.includes(tag)) present++;
-      const all = statement.distinct.length;
-      const repeated = all < statement.keys.length;
-      const firstMissing = () => statement.distinct.find((key) => !tagsByKey.get(key)?.includes(tag));
-      const firstPresent = () => statement.distinct.find((key) => tagsByKey.get(key)?.includes(tag));
-      if (statement.outcome === 'acknowledged') {
-        if (present < all) found.rule('partial-statement', state.scope, present === 0 ? 'an acknowledged statement left none of its rows' : 'an acknowledged statement left only some of its rows').add(firstMissing(), statement.requestId);
-      } else if (statement.outcome === 'failed') {
-        if (present > 0) found.rule('partial-statement', state.scope, 'a failed statement left rows').add(firstPresent(), statement.requestId);
-      } else if (present > 0 && (present < all || repeated)) {
-        found.rule('partial-statement', state.scope, repeated ? 'an unanswered statement repeating a key inside itself left rows' : 'an unanswered statement left only some of its rows').add(firstMissing() ?? firstPresent(), statement.requestId);
+    statsOf(event.cycle).rowsChecked! += event.rows.length;
+    for (const requestId of state.mayHaveRows) {
+      const count = present.get(requestId) ?? 0;
+      const keys = requests.keyCount(requestId);
+      if (count === keys && !repeating.has(requestId)) continue;
+      if (requests.outcome(requestId) === Outcome.Acknowledged) {
+        if (count < keys) found.rule('partial-statement', state.scope, count === 0 ? 'an acknowledged statement left none of its rows' : 'an acknowledged statement left only some of its rows').add(requests.key(requestId, 0), requestId);
+      } else if (count > 0) {
+        found.rule('partial-statement', state.scope, repeating.has(requestId) ? 'an unanswered statement repeating a key inside itself left rows' : 'an unanswered statement left only some of its rows').add(requests.key(requestId, 0), requestId);
       }
     }
   };
@@ -104,16 +103,14 @@ export function createConflictJudge() {
     observe(event: HistoryEvent): JudgeOutput[] {
       switch (event.type) {
         case 'request': {
-          if (event.op?.workload !== 'conflict' || event.op.value === undefined) return [];
+          if (event.op?.workload !== 'conflict') return [];
           const state = stateOf(event.table, event.partition);
-          const keys = [...(event.op.keys ?? [])];
-          const statement: Statement = { requestId: event.requestId, keys, distinct: [...new Set(keys)], outcome: 'pending' };
-          state.statements.push(statement);
-          state.byTag.set(event.op.value, statement);
-          requests.set(event.requestId, { state, statement, tag: event.op.value, cycle: event.cycle });
-          let pending = pendingByCycle.get(event.cycle);
-          if (!pending) pendingByCycle.set(event.cycle, (pending = new Set()));
-          pending.add(event.requestId);
+          const keys = event.op.keys ?? [];
+          const distinct = keys.length < 2 || (keys.length === 2 && keys[0] !== keys[1]) ? keys : [...new Set(keys)];
+          if (distinct.length < keys.length) repeating.add(event.requestId);
+          requests.add(event.requestId, { cycle: event.cycle, scope: state.index }, distinct);
+          state.mayHaveRows.add(event.requestId);
+          open.add(event.requestId);
           statsOf(event.cycle).statements!++;
           return [];
         }
@@ -121,7 +118,7 @@ export function createConflictJudge() {
           settle(event.requestId, event.outcome);
           return [];
         case 'writers-stopped':
-          for (const requestId of pendingByCycle.get(event.cycle) ?? []) settle(requestId, 'indeterminate');
+          for (const requestId of open) if (requests.cycle(requestId) === event.cycle) settle(requestId, 'indeterminate');
           return [];
         case 'read-back':
           if (event.workload === 'conflict' && event.purpose === 'check') judgeRead(event);
@@ -129,7 +126,7 @@ export function createConflictJudge() {
         case 'cycle-end': {
           const cycleStats = statsOf(event.cycle);
           stats.delete(event.cycle);
-          if (cycleStats.statements === 0 && cycleStats.keysChecked === 0 && scopes.size === 0) return [];
+          if (scopes.length === 0) return [];
           return [{ check: 'conflict', cycle: event.cycle, violations: found.take(), stats: cycleStats }];
         }
         default:

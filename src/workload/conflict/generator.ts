@@ -9,8 +9,6 @@ export interface PlannedStatement {
   readonly scope: Scope;
   /** As sent, a repeated key twice. */
   readonly keys: number[];
-  /** Unique per statement: every row it writes carries it. */
-  readonly tag: string;
   readonly shape: ConflictShape;
 }
 
@@ -43,7 +41,7 @@ export function createConflictGenerator(options: {
   readonly rowsPerInsert: { readonly min: number; readonly max: number };
 }): ConflictGenerator {
   const root = seededRandom(options.seed).fork('conflict');
-  const writers = Array.from({ length: options.processes }, (_, index) => ({ random: root.fork(`writer-${index}`), sent: 0, fresh: 0 }));
+  const writers = Array.from({ length: options.processes }, (_, index) => ({ random: root.fork(`writer-${index}`), fresh: 0 }));
   const keysOf = new Map<string, ScopeKeys>();
   const scopeKeys = (scope: Scope): ScopeKeys => {
     const key = `${scope.table}\u0000${scope.partition ?? ''}`;
@@ -79,7 +77,7 @@ export function createConflictGenerator(options: {
         known.recent.push(key);
         if (known.recent.length > RECENT) known.recent.shift();
       }
-      return { scope, keys, tag: `c${process}n${++writer.sent}`, shape };
+      return { scope, keys, shape };
     },
     acknowledged(statement) {
       const known = scopeKeys(statement.scope);

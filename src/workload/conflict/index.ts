@@ -30,12 +30,11 @@ function createConflictWorkload(env: WorkloadEnv): Workload {
   const generator = createConflictGenerator({ seed: env.seed, processes: env.processes, scopes: scopes(), rowsPerInsert: spec.rowsPerInsert });
   const planned = new WeakMap<PlannedOperation, PlannedStatement>();
   const plan = (statement: PlannedStatement): PlannedOperation => {
-    const values = statement.keys.map((key) => `(${key}, '${statement.tag}', '${payloadFor(env.seed, key, spec.payloadBytes)}')`).join(', ');
     const operation: PlannedOperation = {
       table: statement.scope.table,
       partition: statement.scope.partition,
-      op: { workload: 'conflict', f: 'insert', keys: statement.keys, value: statement.tag },
-      sql: `INSERT INTO ${statement.scope.table} (id, tag, payload) VALUES ${values}`,
+      op: { workload: 'conflict', f: 'insert', keys: statement.keys },
+      sql: (tag) => `INSERT INTO ${statement.scope.table} (id, tag, payload) VALUES ${statement.keys.map((key) => `(${key}, '${tag}', '${payloadFor(env.seed, key, spec.payloadBytes)}')`).join(', ')}`,
     };
     planned.set(operation, statement);
     return operation;
