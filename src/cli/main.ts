@@ -138,6 +138,7 @@ export function buildProgram(): Command {
     .option('--ack-delay-ms <ms>', 'reference server: delay between ack and write for ack-before-write')
     .option('--ready-timeout <ms>', 'deadline for a server to become ready')
     .option('--cycle-timeout <ms>', 'deadline for a cycle\'s fault to fire')
+    .option('--request-timeout <ms>', 'deadline of one SQL request (default 10000); an unanswered request is indeterminate')
     .option('--min-acks <n>', 'a cycle that acknowledged fewer write requests tested too little: the run is inconclusive (default 1)')
     .option('--max-missed-phase <percent>', 'kill-mid-flush: more flush kills than this landing outside --phase make the run inconclusive (default 50)')
     .option('--json', 'print result.json on stdout instead of the summary')

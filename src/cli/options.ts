@@ -47,6 +47,8 @@ export interface RunFlags {
   flushDeadlineMs?: string;
   readyTimeout?: string;
   cycleTimeout?: string;
+  /** One SQL request's deadline; big shapes (100 rows of 10 KB) need more than the default 10 s. */
+  requestTimeout?: string;
   /** A cycle with fewer acknowledged writes tested too little (default 1). */
   minAcks?: string;
   /** Percent of flush kills that may land outside their phase before the run is inconclusive (default 50). */
@@ -210,6 +212,7 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
       ...DEFAULT_TIMEOUTS,
       ...(flags.readyTimeout !== undefined ? { readyMs: parseInteger(flags.readyTimeout, '--ready-timeout', 100, 600_000) } : {}),
       ...(flags.cycleTimeout !== undefined ? { cycleMs: parseInteger(flags.cycleTimeout, '--cycle-timeout', 100, 3_600_000) } : {}),
+      ...(flags.requestTimeout !== undefined ? { requestMs: parseInteger(flags.requestTimeout, '--request-timeout', 100, 600_000) } : {}),
     },
     ...(flags.dataDir !== undefined ? { dataDir: { path: resolve(flags.dataDir), userOwnsIt: flags.iOwnThisDataDir ?? false } } : {}),
     ...(flags.snapshots === false

@@ -2,7 +2,7 @@ import type { Workload, WorkloadDefinition, WorkloadEnv } from '../../run/seams.
 import type { EventOf } from '../../vocabulary/events.js';
 import type { TableSpec } from '../../vocabulary/scenario.js';
 import type { Scope } from '../../vocabulary/violations.js';
-import { payloadFor } from '../insert-workload.js';
+import { extraColumnsDdl, payloadFor } from '../insert-workload.js';
 import { sendOperation, startProcesses, type PlannedOperation } from '../operations.js';
 import { keyOf, readRows } from '../read-rows.js';
 import { scopesOfTable } from '../scopes.js';
@@ -43,7 +43,7 @@ function createConflictWorkload(env: WorkloadEnv): Workload {
     kind: 'conflict',
     namespace: spec.namespace,
     tables: env.tables,
-    schema: () => env.tables.map((table) => `CREATE TABLE ${qualified(table)} (id BIGINT PRIMARY KEY, tag TEXT NOT NULL, payload TEXT NOT NULL) WITH (TYPE = '${table.type}')`),
+    schema: () => env.tables.map((table) => `CREATE TABLE ${qualified(table)} (id BIGINT PRIMARY KEY, tag TEXT NOT NULL, payload TEXT NOT NULL${extraColumnsDdl(spec)}) WITH (TYPE = '${table.type}')`),
     scopes,
     scopesOf,
     qualifiedName: qualified,
