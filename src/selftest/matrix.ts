@@ -116,6 +116,24 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
     expect: ['flush-stuck'],
     short: true,
   },
+  { name: 'correct / kill-mid-insert --workload delete', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'delete' }, expect: 'pass', short: true },
+  {
+    name: 'flush-drops-tombstone / kill-mid-insert --workload delete',
+    scenario: 'kill-mid-insert',
+    defect: 'flush-drops-tombstone',
+    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'delete' },
+    expect: ['resurrected'],
+    short: true,
+  },
+  // Append never deletes, so it cannot see a dropped tombstone: the delete workload is what catches it.
+  {
+    name: 'flush-drops-tombstone / kill-mid-insert --workload append',
+    scenario: 'kill-mid-insert',
+    defect: 'flush-drops-tombstone',
+    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' },
+    expect: 'pass',
+    short: false,
+  },
   {
     name: 'manifest-in-place / kill-mid-flush --phase manifest-written',
     scenario: 'kill-mid-flush',
