@@ -2,7 +2,7 @@ import type { CheckerDefinition, JudgeOutput } from '../../run/seams.js';
 import type { EventOf } from '../../vocabulary/events.js';
 import type { Violation, WorkloadViolationKind } from '../../vocabulary/violations.js';
 import { DELETE_WORKLOAD } from './generator.js';
-import { createKeyLedger, DeleteState, InsertState, scopeKey, type EmptyDelete, type KeyLedger } from './key-ledger.js';
+import { createKeyLedger, DeleteState, InsertState, scopeKey, type KeyLedger } from './key-ledger.js';
 
 const CAP = 50;
 
@@ -32,7 +32,6 @@ export const deleteChecker: CheckerDefinition = {
       }
       return judged;
     };
-    const tables = new Map<number, { table: string; partition: string | null }>();
     const emit = (cycle: number): JudgeOutput[] => {
       const judged = cycleOf(cycle);
       open.delete(cycle);
@@ -44,15 +43,11 @@ export const deleteChecker: CheckerDefinition = {
         switch (event.type) {
           case 'request':
             if (event.op?.workload !== DELETE_WORKLOAD) return [];
-            tables.set(event.requestId, { table: event.table, partition: event.partition });
-            ledger.request(event.requestId, event.cycle, scopeKey(event.table, event.partition), event.op);
+            ledger.request(event.requestId, event.cycle, event.table, event.partition, event.op);
             return [];
           case 'response': {
-            const where = tables.get(event.requestId);
-            if (!where) return [];
-            tables.delete(event.requestId);
-            const empty = ledger.response(event.requestId, event.outcome, event.rowCount);
-            if (empty.length > 0) cycleOf(event.cycle).other.push(emptyDeleteViolation(where, empty));
+            const settled = ledger.response(event.requestId, event.outcome, event.rowCount);
+            if (settled && settled.emptyDeletes.length > 0) cycleOf(event.cycle).other.push(emptyDeleteViolation(settled, settled.emptyDeletes, event.requestId));
             return [];
           }
           case 'writers-stopped':
@@ -142,14 +137,14 @@ export function judgeDeleteReadBack(ledger: KeyLedger, event: EventOf<'read-back
   };
 }
 
-function emptyDeleteViolation(where: { table: string; partition: string | null }, empty: readonly EmptyDelete[]): Violation {
+function emptyDeleteViolation(where: { table: string; partition: string | null }, keys: readonly number[], requestId: number): Violation {
   return {
     kind: 'tombstone-mismatch',
     workload: DELETE_WORKLOAD,
     table: where.table,
     partition: where.partition,
-    keys: sortedCapped(empty.map((entry) => entry.key)),
-    requestIds: sortedCapped(empty.map((entry) => entry.requestId)),
+    keys: sortedCapped(keys),
+    requestIds: [requestId],
     detail: `an acknowledged DELETE found no row although the key's INSERT was acknowledged and nothing had deleted it (missing without a delete)`,
   };
 }

@@ -29,18 +29,13 @@ export interface KeyRecord {
 
 interface PendingRequest {
   readonly cycle: number;
+  readonly table: string;
+  readonly partition: string | null;
   readonly scope: string;
   readonly f: string;
   readonly keys: readonly number[];
   /** The keys' delete states before this DELETE was sent (restored when it fails). */
   readonly before?: readonly DeleteState[];
-}
-
-/** An acknowledged DELETE that found no row although its key was acknowledged and not deleted. */
-export interface EmptyDelete {
-  readonly scope: string;
-  readonly key: number;
-  readonly requestId: number;
 }
 
 export function scopeKey(table: string, partition: string | null): string {
@@ -68,7 +63,8 @@ export function createKeyLedger() {
   };
 
   return {
-    request(requestId: number, cycle: number, scope: string, op: OperationRecord): void {
+    request(requestId: number, cycle: number, table: string, partition: string | null, op: OperationRecord): void {
+      const scope = scopeKey(table, partition);
       const keys = keysOf(scope);
       const opKeys = op.keys ?? [];
       if (op.f === 'insert') {
@@ -78,7 +74,7 @@ export function createKeyLedger() {
           record.insertRequest = requestId;
           keys.set(key, record);
         }
-        pending.set(requestId, { cycle, scope, f: op.f, keys: opKeys });
+        pending.set(requestId, { cycle, table, partition, scope, f: op.f, keys: opKeys });
       } else if (op.f === 'delete') {
         const before: DeleteState[] = [];
         for (const key of opKeys) {
@@ -90,17 +86,20 @@ export function createKeyLedger() {
           }
           keys.set(key, record);
         }
-        pending.set(requestId, { cycle, scope, f: op.f, keys: opKeys, before });
+        pending.set(requestId, { cycle, table, partition, scope, f: op.f, keys: opKeys, before });
       }
     },
 
-    /** Settles a request; answers the acknowledged DELETE that found nothing to delete, if it is one. */
-    response(requestId: number, outcome: RequestOutcome, rowCount: number | undefined): EmptyDelete[] {
+    /**
+     * Settles a request of this workload (undefined for any other), with the keys an acknowledged
+     * DELETE found nothing to delete of although they were acknowledged and not deleted.
+     */
+    response(requestId: number, outcome: RequestOutcome, rowCount: number | undefined): { table: string; partition: string | null; emptyDeletes: number[] } | undefined {
       const request = pending.get(requestId);
-      if (!request) return [];
+      if (!request) return undefined;
       pending.delete(requestId);
       const keys = keysOf(request.scope);
-      const empty: EmptyDelete[] = [];
+      const emptyDeletes: number[] = [];
       request.keys.forEach((key, index) => {
         const record = keys.get(key)!;
         if (request.f === 'insert') {
@@ -110,7 +109,7 @@ export function createKeyLedger() {
         }
         const before = request.before?.[index] ?? DeleteState.None;
         if (outcome === 'acknowledged') {
-          if (rowCount === 0 && record.insert === InsertState.Acknowledged && before <= DeleteState.Failed) empty.push({ scope: request.scope, key, requestId });
+          if (rowCount === 0 && record.insert === InsertState.Acknowledged && before <= DeleteState.Failed) emptyDeletes.push(key);
           record.delete = DeleteState.Acknowledged;
           record.deleteRequest = requestId;
         } else if (outcome === 'failed' && record.delete === DeleteState.Maybe && before < DeleteState.Maybe) {
@@ -121,7 +120,7 @@ export function createKeyLedger() {
         if (request.f === 'insert') insertsAcknowledged++;
         else deletesAcknowledged++;
       }
-      return empty;
+      return { table: request.table, partition: request.partition, emptyDeletes };
     },
 
     /** The cycle's writers stopped: its unanswered requests are indeterminate for good. */
