@@ -185,3 +185,19 @@ export async function waitForFlushJob(client: JobsQueryClient, options: WaitForF
     await delay(Math.min(interval, left), options.signal);
   }
 }
+
+const ACTIVE = new Set(['new', 'queued', 'running', 'retrying']);
+
+/** Polls system.jobs until no flush job of the table is queued or running (one a FLUSH_POLICY started, say). */
+export async function waitForTableFlushesIdle(client: JobsQueryClient, options: Pick<WaitForFlushJobOptions, 'namespace' | 'table' | 'deadlineMs' | 'intervalMs' | 'signal'>): Promise<void> {
+  const deadline = performance.now() + options.deadlineMs;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const jobs = await listFlushJobs(client);
+    const active = jobs.some((job) => job.table === options.table && (job.namespace === undefined || job.namespace === options.namespace) && ACTIVE.has(job.status));
+    if (!active) return;
+    const left = deadline - performance.now();
+    if (left <= 0) throw new DeadlineExceeded(`flush jobs of ${options.namespace}.${options.table} to finish`, options.deadlineMs);
+    await delay(Math.min(options.intervalMs ?? 5, left), options.signal);
+  }
+}

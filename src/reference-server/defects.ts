@@ -11,6 +11,7 @@ export const DEFECTS = {
   'trust-corrupt-manifest': 'load any manifest.json that parses, without checking it against the committed copy or the segment footers',
   'panic-on-bad-manifest': 'an unparseable manifest.json makes the server panic (Rust-style trace, exit 101) instead of rebuilding it',
   'stuck-flush-after-restart': 'a flush job running at a kill stays running after the restart, and every later flush of its table is skipped as already running',
+  'flush-drops-tombstone': 'a flush writes only live rows to the segment and drops tombstones from the hot tier, so a key deleted after an earlier flush comes back from its older segment',
   'table-unavailable-after-restart': 'at the first restart the first SHARED table goes missing from the provider for that incarnation: reads say not found, writes fail',
   'partial-insert-on-conflict': 'a multi-row INSERT that meets a duplicate primary key answers the error but keeps the rows before the conflicting one',
 } as const satisfies Record<string, string>;

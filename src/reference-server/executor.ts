@@ -94,20 +94,23 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   /** Hot and cold merged: per primary key the highest `_seq` wins, and tombstones hide the key. */
   function visibleRows(table: TableState, partition: string): StoredRow[] {
+    return newestVersions(table, partition).filter((row) => !row.deleted);
+  }
+
+  /** Per primary key its newest version across the tiers, a tombstone included. */
+  function newestVersions(table: TableState, partition: string): StoredRow[] {
     const definition = table.definition;
     const hot = table.partitions.get(partition);
     const scope = options.cold.get(tableKey(definition.namespace, definition.name))?.get(partition);
     if (scope?.unavailable) throw new SqlError('SQL_EXECUTION_ERROR', `${definition.namespace}.${definition.name}: ${scope.unavailable}`);
-    if (!scope || scope.rows.size === 0) return [...(hot?.values() ?? [])].filter((row) => !row.deleted);
-    if (options.defects.has('no-dedupe')) {
-      return [...scope.rows.values(), ...(hot?.values() ?? [])].filter((row) => !row.deleted);
-    }
+    if (!scope || scope.rows.size === 0) return [...(hot?.values() ?? [])];
+    if (options.defects.has('no-dedupe')) return [...scope.rows.values(), ...(hot?.values() ?? [])];
     const merged = new Map(scope.rows);
     for (const [key, row] of hot ?? []) {
       const cold = merged.get(key);
       if (!cold || cold.seq < row.seq) merged.set(key, row);
     }
-    return [...merged.values()].filter((row) => !row.deleted);
+    return [...merged.values()];
   }
 
   function visibleKeys(table: TableState, partition: string): Set<Value> {
@@ -164,7 +167,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
         { name: '_seq', data_type: 'BigInt' as const, flags: ['nn'] },
         { name: '_deleted', data_type: 'Boolean' as const, flags: ['nn'] },
       ];
-      rows = visibleRows(table, partitionFor(table, user)).map((row) => ({ ...row.values, _seq: row.seq, _deleted: false }));
+      // Like KalamDB, a query that names _deleted sees tombstones; any other sees live rows only.
+      const partition = partitionFor(table, user);
+      const versions = columnsIn(statement.where).includes('_deleted') ? newestVersions(table, partition) : visibleRows(table, partition);
+      rows = versions.map((row) => ({ ...row.values, _seq: row.seq, _deleted: row.deleted === true }));
       where = `${definition.namespace}.${definition.name}`;
       // Without ORDER BY, rows come in primary-key order, like a scan of KalamDB's key-ordered store.
       if (statement.orderBy.length === 0) sortRows(rows, [{ column: definition.primaryKey, descending: false }]);

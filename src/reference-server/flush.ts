@@ -136,34 +136,39 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const scope = scopes.get(partition) ?? { dir, manifest: undefined, rows: new Map() };
     scopes.set(partition, scope);
 
+    const flushed: WalRecord = { op: 'flushed', table: key, partition, rows: rows.map((row) => [row.values[definition.primaryKey] ?? null, row.seq] as const) };
+    const segmentRows = options.defects.has('flush-drops-tombstone') ? rows.filter((row) => !row.deleted) : rows;
+    if (segmentRows.length === 0) {
+      await commit(flushed);
+      return rows.length;
+    }
     const batch = `batch-${nextBatchNumber(scope)}`;
     const segmentPath = join(dir, `${batch}.parquet`);
-    const bytes = await encodeRows(definition, rows);
+    const bytes = await encodeRows(definition, segmentRows);
     await writeDurably(`${segmentPath}.tmp`, bytes);
     await pause();
     await rename(`${segmentPath}.tmp`, segmentPath);
     await syncDirectory(dir);
     await pause();
 
-    const seqs = rows.map((row) => row.seq);
+    const seqs = segmentRows.map((row) => row.seq);
     const now = Date.now();
     const manifest: Manifest = withSegment(
       scope.manifest ?? emptyManifest(definition, partition, now),
       {
         min_seq: Math.min(...seqs),
         max_seq: Math.max(...seqs),
-        row_count: rows.length,
+        row_count: segmentRows.length,
         size_bytes: (await stat(segmentPath)).size,
         created_at: now,
         id: `${batch}.parquet`,
         path: `${batch}.parquet`,
-        column_stats: columnStats(definition, rows),
+        column_stats: columnStats(definition, segmentRows),
         schema_version: definition.schemaVersion,
         status: 'committed',
       },
       now,
     );
-    const flushed: WalRecord = { op: 'flushed', table: key, partition, rows: rows.map((row) => [row.values[definition.primaryKey] ?? null, row.seq] as const) };
 
     if (options.defects.has('drop-hot-before-manifest')) {
       await commit(flushed);
@@ -173,7 +178,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
     else await writeManifestAtomically(dir, manifest, pause);
     // Readers see the new segment from here on; until the hot delete, a row lives in both tiers.
     scope.manifest = manifest;
-    mergeIntoScope(scope, rows, definition.primaryKey);
+    mergeIntoScope(scope, segmentRows, definition.primaryKey);
     const hint = { version: manifest.version, segments: manifest.segments.map((segment) => segment.path), sha256: manifestDigest(manifest) };
     await commit({ op: 'manifest', table: key, partition, manifest: hint });
     await pause();

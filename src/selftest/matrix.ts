@@ -130,6 +130,24 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
   { name: 'correct / kill-mid-flush --workload conflict', scenario: 'kill-mid-flush', flags: { cycles: '2', phase: 'random', workload: 'conflict' }, expect: 'pass', short: false },
   { name: 'correct / corrupt-manifest --workload append,conflict', scenario: 'corrupt-manifest', flags: { kind: 'drop-segment', cycles: '1', workload: 'append,conflict' }, expect: 'pass', short: false },
   { name: 'correct / power-loss --workload conflict', scenario: 'power-loss', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' }, expect: 'pass', short: false, needsPowerLoss: true },
+  { name: 'correct / kill-mid-insert --workload delete', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:80-200', workload: 'delete' }, expect: 'pass', short: true },
+  {
+    name: 'flush-drops-tombstone / kill-mid-insert --workload delete',
+    scenario: 'kill-mid-insert',
+    defect: 'flush-drops-tombstone',
+    flags: { cycles: '2', trigger: 'acks:80-200', workload: 'delete' },
+    expect: ['resurrected'],
+    short: true,
+  },
+  // Append never deletes, so it cannot see a dropped tombstone: the delete workload is what catches it.
+  {
+    name: 'flush-drops-tombstone / kill-mid-insert --workload append',
+    scenario: 'kill-mid-insert',
+    defect: 'flush-drops-tombstone',
+    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' },
+    expect: 'pass',
+    short: false,
+  },
   {
     name: 'manifest-in-place / kill-mid-flush --phase manifest-written',
     scenario: 'kill-mid-flush',

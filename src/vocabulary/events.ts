@@ -153,6 +153,8 @@ export type HistoryEvent =
       rows?: Cell[][];
       /** Keys `WHERE _deleted = true` returned. */
       tombstones?: number[];
+      /** The server's answer when it refused `WHERE _deleted = true` (the rows above were read all the same). */
+      tombstonesError?: string;
     }
   | { type: 'metadata'; cycle: number; when: 'before-fault' | 'after-restart'; snapshot: MetadataSnapshot }
   /** After a restart: the run's tables system.tables lists (or why it could not be read). */

@@ -8,6 +8,7 @@ import {
   flushJobTable,
   listFlushJobs,
   waitForFlushJob,
+  waitForTableFlushesIdle,
   type JobsQueryClient,
 } from '../../src/nemesis/jobs-poll.js';
 
@@ -133,5 +134,19 @@ describe('flush job polling', () => {
     );
     expect(error).to.be.instanceOf(DeadlineExceeded);
     expect(((error as Error).cause as Error).message).to.equal('connection refused');
+  });
+
+  it('waits until no flush job of the table is queued or running (one a FLUSH_POLICY started), ignoring other tables', async () => {
+    const client = fakeClient([
+      [['FL-1', 'flush', 'queued', params('chaos', 't')], ['FL-2', 'flush', 'running', params('chaos', 'other')]],
+      [['FL-1', 'flush', 'running', params('chaos', 't')], ['FL-2', 'flush', 'running', params('chaos', 'other')]],
+      [['FL-1', 'flush', 'completed', params('chaos', 't')], ['FL-2', 'flush', 'running', params('chaos', 'other')]],
+    ]);
+    await waitForTableFlushesIdle(client, { namespace: 'chaos', table: 't', deadlineMs: 5_000, intervalMs: 1 });
+    expect(client.queries).to.have.length(3);
+    const stuck = fakeClient([[['FL-1', 'flush', 'running', params('chaos', 't')]]]);
+    let caught: unknown;
+    await waitForTableFlushesIdle(stuck, { namespace: 'chaos', table: 't', deadlineMs: 20, intervalMs: 1 }).catch((error: unknown) => (caught = error));
+    expect(caught).to.be.instanceOf(DeadlineExceeded);
   });
 });
