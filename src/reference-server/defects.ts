@@ -12,6 +12,7 @@ export const DEFECTS = {
   'panic-on-bad-manifest': 'an unparseable manifest.json makes the server panic (Rust-style trace, exit 101) instead of rebuilding it',
   'stuck-flush-after-restart': 'a flush job running at a kill stays running after the restart, and every later flush of its table is skipped as already running',
   'table-unavailable-after-restart': 'at the first restart the first SHARED table goes missing from the provider for that incarnation: reads say not found, writes fail',
+  'update-not-durable': 'an UPDATE is applied to the hot tier and acknowledged, but its new row version never reaches the WAL: only a flush saves it, a restart loses it',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;
