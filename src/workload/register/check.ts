@@ -32,7 +32,8 @@ interface PendingWrite {
 interface CycleVerdict {
   /** Per scope, the verdict of its last read (a scope read twice in a cycle is judged by the last). */
   readonly reads: Map<string, Violation[]>;
-  readonly noRowAcks: Violation[];
+  /** Per scope, the keys and requests of acknowledged UPDATEs that said they changed no row. */
+  readonly noRowAcks: Map<string, { scope: Scope; keys: number[]; requestIds: number[] }>;
   readonly stats: Record<string, number>;
 }
 
@@ -64,7 +65,7 @@ export function judgeRegister(): Judge {
   const verdictOf = (cycle: number): CycleVerdict => {
     let verdict = cycles.get(cycle);
     if (!verdict) {
-      verdict = { reads: new Map(), noRowAcks: [], stats: { writes: 0, acknowledged: 0, failed: 0, indeterminate: 0, acknowledgedNoRow: 0, keysRead: 0 } };
+      verdict = { reads: new Map(), noRowAcks: new Map(), stats: { writes: 0, acknowledged: 0, failed: 0, indeterminate: 0, acknowledgedNoRow: 0, keysRead: 0 } };
       cycles.set(cycle, verdict);
     }
     return verdict;
@@ -106,9 +107,12 @@ export function judgeRegister(): Judge {
       const key = keys[write.slot]!;
       settle(write, WriteStatus.AcknowledgedNoRow, event.requestId);
       count(event.cycle, 'acknowledgedNoRow');
-      verdictOf(event.cycle).noRowAcks.push(
-        violation('lost-update', key.scope, [key.key], [event.requestId], `an acknowledged UPDATE of key ${key.key} changed 0 rows although the key exists from setup on (the real server answers row_count 1)`),
-      );
+      const noRow = verdictOf(event.cycle).noRowAcks;
+      const id = scopeId(key.scope.table, key.scope.partition);
+      const seen = noRow.get(id) ?? { scope: key.scope, keys: [], requestIds: [] };
+      seen.keys.push(key.key);
+      seen.requestIds.push(event.requestId);
+      noRow.set(id, seen);
       return;
     }
     const status = event.outcome === 'acknowledged' ? WriteStatus.Acknowledged : event.outcome === 'failed' ? WriteStatus.Failed : WriteStatus.Indeterminate;
@@ -195,7 +199,10 @@ export function judgeRegister(): Judge {
   function output(cycle: number): JudgeOutput {
     const verdict = verdictOf(cycle);
     cycles.delete(cycle);
-    return { check: REGISTER_CHECK, cycle, violations: [...verdict.noRowAcks, ...[...verdict.reads.values()].flat()], stats: { ...verdict.stats, scopesRead: verdict.reads.size } };
+    const noRow = [...verdict.noRowAcks.values()].map(({ scope, keys: noRowKeys, requestIds }) =>
+      violation('lost-update', scope, noRowKeys, requestIds, `${requestIds.length} acknowledged UPDATE(s) of existing keys changed 0 rows (the key exists from setup on; the real server answers row_count 1 for a one-row UPDATE)`),
+    );
+    return { check: REGISTER_CHECK, cycle, violations: [...noRow, ...[...verdict.reads.values()].flat()], stats: { ...verdict.stats, scopesRead: verdict.reads.size } };
   }
 
   return {
