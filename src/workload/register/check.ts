@@ -47,18 +47,22 @@ const scopeId = (table: string, partition: string | null): string => `${table}\u
 export function judgeRegister(): Judge {
   const writes = createWriteLog();
   const keys: KeyState[] = [];
-  const slots = new Map<string, number>();
+  /** Table → partition ('' for SHARED) → key → slot: no string built per event. */
+  const slots = new Map<string, Map<string, Map<number, number>>>();
   const pending = new Map<number, PendingWrite>();
   const cycles = new Map<number, CycleVerdict>();
   let position = 0;
 
   const slotOf = (scope: Scope, key: number): number => {
-    const id = `${scopeId(scope.table, scope.partition)}\u0000${key}`;
-    let slot = slots.get(id);
+    let ofTable = slots.get(scope.table);
+    if (!ofTable) slots.set(scope.table, (ofTable = new Map<string, Map<number, number>>()));
+    let ofScope = ofTable.get(scope.partition ?? '');
+    if (!ofScope) ofTable.set(scope.partition ?? '', (ofScope = new Map<number, number>()));
+    let slot = ofScope.get(key);
     if (slot === undefined) {
       slot = keys.length;
       keys.push({ slot, scope, key, lastAckedBegan: -1, lastAckedRequestId: 0, ackedIncrements: 0, uncertainIncrements: 0 });
-      slots.set(id, slot);
+      ofScope.set(key, slot);
     }
     return slot;
   };

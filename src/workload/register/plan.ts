@@ -22,10 +22,24 @@ export function tagOf(process: number, n: number): string {
   return `p${process}n${n}`;
 }
 
+/** The inverse of tagOf, without a regular expression: the checker parses one per event. */
 export function parseTag(value: unknown): { process: number; n: number } | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^p(\d{1,6})n(\d{1,12})$/.exec(value);
-  return match ? { process: Number(match[1]), n: Number(match[2]) } : undefined;
+  if (typeof value !== 'string' || value.length < 4 || value.length > 20 || value.charCodeAt(0) !== 112 /* p */) return undefined;
+  const separator = value.indexOf('n', 1);
+  if (separator < 2 || separator === value.length - 1) return undefined;
+  const process = digits(value, 1, separator);
+  const n = digits(value, separator + 1, value.length);
+  return process === undefined || n === undefined ? undefined : { process, n };
+}
+
+function digits(text: string, from: number, to: number): number | undefined {
+  let value = 0;
+  for (let index = from; index < to; index++) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** CREATE TABLE of each table, then its initial rows in every scope (as the user for a USER table). */
