@@ -14,6 +14,7 @@ export const DEFECTS = {
   'flush-drops-tombstone': 'a flush writes only live rows to the segment and drops tombstones from the hot tier, so a key deleted after an earlier flush comes back from its older segment',
   'table-unavailable-after-restart': 'at the first restart the first SHARED table goes missing from the provider for that incarnation: reads say not found, writes fail',
   'partial-insert-on-conflict': 'a multi-row INSERT that meets a duplicate primary key answers the error but keeps the rows before the conflicting one',
+  'update-not-durable': 'an UPDATE is applied to the hot tier and acknowledged, but its new row version never reaches the WAL: only a flush saves it, a restart loses it',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

@@ -15,7 +15,6 @@ import type { Random } from '../util/random.js';
 import type { EventOf, HistoryEvent } from '../vocabulary/events.js';
 import type { FaultSpec, KillTrigger } from '../vocabulary/faults.js';
 import type { CheckName, InsertWorkloadSpec, ScenarioDefinition, TableSpec, WorkloadName } from '../vocabulary/scenario.js';
-import type { RequestIds } from '../workload/operations.js';
 import type { CoverageGap, Scope, Violation } from '../vocabulary/violations.js';
 import type { RunFacts } from '../history/run-facts.js';
 import type { TargetSpec } from '../target/index.js';
@@ -117,6 +116,11 @@ export interface Workload {
   probe(ctx: CampaignContext, cycle: number, scope: Scope): Promise<{ error?: string }>;
   /** Reads every scope back and records what came back as read-back events. */
   readBack(ctx: CampaignContext, cycle: number, purpose: 'check' | 'damaged'): Promise<EventOf<'read-back'>[]>;
+}
+
+/** Request ids, unique across every workload of a run. */
+export interface RequestIds {
+  next(): number;
 }
 
 /** What a workload is given: the run's shape, its own tables, the run's request ids. */

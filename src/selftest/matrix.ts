@@ -156,4 +156,15 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
     expect: ['storage'],
     short: true,
   },
+  { name: 'correct / kill-mid-insert --workload register', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'register' }, expect: 'pass', short: true },
+  {
+    name: 'update-not-durable / kill-mid-insert --workload register',
+    scenario: 'kill-mid-insert',
+    defect: 'update-not-durable',
+    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'register' },
+    expect: ['lost-update', 'counter-mismatch'],
+    short: true,
+  },
+  // Append never updates: this defect must pass there, which shows what the register workload adds.
+  { name: 'update-not-durable / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'update-not-durable', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' }, expect: 'pass', short: false },
 ];

@@ -1,12 +1,9 @@
 import type { SqlClient, SqlOutcome } from '../client/sql-client.js';
 import { createAckCounter } from '../nemesis/kill-trigger.js';
-import type { Traffic } from '../run/seams.js';
+import type { RequestIds, Traffic } from '../run/seams.js';
 import type { Cell, HistoryEvent, OperationRecord, RequestOutcome } from '../vocabulary/events.js';
 
-/** Request ids, unique across every workload of a run. */
-export interface RequestIds {
-  next(): number;
-}
+export type { RequestIds };
 
 export function createRequestIds(): RequestIds {
   let next = 1;

@@ -3,12 +3,14 @@ import type { TableSpec, WorkloadName } from '../vocabulary/scenario.js';
 import { append } from './append/index.js';
 import { conflict } from './conflict/index.js';
 import { deleteWorkload } from './delete/index.js';
+import { register } from './register/index.js';
 
 /** Every workload by name; `--workload a,b` runs several side by side, each on its own tables. */
 export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition>>> = {
   append,
   conflict,
   delete: deleteWorkload,
+  register,
 };
 
 /** What `--workload` runs when it is not given. */

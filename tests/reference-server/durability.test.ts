@@ -71,6 +71,17 @@ describe('reference server durability (real process, SIGKILL)', function () {
     expect(replayed).to.include({ namespaces: 1, tables: 2 });
   });
 
+  it('concurrent SET n = n + 1 of one row lose no increment, and the counter survives SIGKILL', async () => {
+    const first = await start();
+    await first.query("CREATE NAMESPACE IF NOT EXISTS chaos; CREATE TABLE chaos.registers (id BIGINT PRIMARY KEY, v TEXT, n BIGINT) WITH (TYPE = 'SHARED')");
+    await first.query("INSERT INTO chaos.registers (id, v, n) VALUES (1, 'init', 0)");
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => first.query(`UPDATE chaos.registers SET n = n + 1, v = 'w${i}' WHERE id = 1`)));
+    expect(answers.map((answer) => answer.row_count)).to.deep.equal(Array.from({ length: 20 }, () => 1));
+    await sigkill(first);
+    const second = await start();
+    expect((await second.query('SELECT n FROM chaos.registers WHERE id = 1')).rows).to.deep.equal([['20']]);
+  });
+
   it('4 concurrent writers, SIGKILL mid-flight: every acknowledged id is back, no rejected id is', async () => {
     const first = await start();
     await first.query(SETUP);

@@ -157,6 +157,18 @@ describe('reference server SQL parser', () => {
       });
       expect(parseOne('DELETE FROM ns.t')).to.deep.equal({ kind: 'delete', table: { namespace: 'ns', name: 't' } });
     });
+
+    it('UPDATE ... SET c = c + k (a counter), beside literal assignments', () => {
+      expect(parseOne("UPDATE t SET n = n + 1, v = 'x', m = m - 2, z = NULL WHERE id = 3")).to.deep.include({
+        assignments: [
+          { column: 'n', plus: { column: 'n', amount: 1 } },
+          { column: 'v', value: 'x' },
+          { column: 'm', plus: { column: 'm', amount: -2 } },
+          { column: 'z', value: null },
+        ],
+      });
+      expect(() => parseOne('UPDATE t SET n = n * 2')).to.throw(/expected '\+' or '-'/);
+    });
   });
 
   describe('batches', () => {

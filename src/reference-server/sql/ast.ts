@@ -23,6 +23,11 @@ export type SelectItem =
   | { readonly kind: 'column'; readonly name: string }
   | { readonly kind: 'literal'; readonly value: Value; readonly text: string };
 
+/** `SET c = <value>`, or `SET c = c2 + <number>` (a counter: the row's own value of c2 plus a constant). */
+export type Assignment =
+  | { readonly column: string; readonly value: Value }
+  | { readonly column: string; readonly value?: undefined; readonly plus: { readonly column: string; readonly amount: number } };
+
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
 export type Condition =
@@ -62,7 +67,7 @@ export type Statement =
   | {
       readonly kind: 'update';
       readonly table: TableRef;
-      readonly assignments: readonly { readonly column: string; readonly value: Value }[];
+      readonly assignments: readonly Assignment[];
       readonly where?: Condition;
     }
   | { readonly kind: 'delete'; readonly table: TableRef; readonly where?: Condition }

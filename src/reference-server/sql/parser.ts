@@ -1,4 +1,4 @@
-import type { ColumnSpec, ColumnTypeName, ComparisonOperator, Condition, OrderTerm, SelectItem, Statement, TableRef, Value } from './ast.js';
+import type { Assignment, ColumnSpec, ColumnTypeName, ComparisonOperator, Condition, OrderTerm, SelectItem, Statement, TableRef, Value } from './ast.js';
 import { SqlSyntaxError, splitStatements, tokenize, type Token } from './tokens.js';
 
 export { SqlSyntaxError } from './tokens.js';
@@ -20,6 +20,9 @@ const TYPE_NAMES: Readonly<Record<string, ColumnTypeName>> = {
   REAL: 'Float',
   TIMESTAMP: 'Timestamp',
 };
+
+/** Words that are values, not column names, on the right of `SET c =`. */
+const KEYWORD_VALUES = new Set(['NULL', 'TRUE', 'FALSE']);
 
 /** Parses a batch: statements separated by top-level semicolons. Throws SqlSyntaxError. */
 export function parseBatch(sql: string, params: readonly Value[] = []): Statement[] {
@@ -137,11 +140,13 @@ class Parser {
   private update(): Statement {
     const table = this.tableRef();
     this.expectWord('SET');
-    const assignments: { column: string; value: Value }[] = [];
+    const assignments: Assignment[] = [];
     do {
       const column = this.identifier();
       this.expectPunct('=');
-      assignments.push({ column, value: this.literal() });
+      const ahead = this.peek();
+      const isColumn = ahead?.kind === 'word' && !KEYWORD_VALUES.has(ahead.upper);
+      assignments.push(isColumn ? { column, plus: this.columnPlus() } : { column, value: this.literal() });
     } while (this.acceptPunct(','));
     const where = this.acceptWord('WHERE') ? this.condition() : undefined;
     return { kind: 'update', table, assignments, ...(where ? { where } : {}) };
@@ -297,6 +302,16 @@ class Parser {
     const operator = operatorToken.kind === 'punct' ? comparison(operatorToken.text) : undefined;
     if (!operator) throw this.error(`expected a comparison operator, found ${describe(operatorToken)}`, operatorToken);
     return { kind: 'compare', column, operator, value: this.literal() };
+  }
+
+  /** `c + 1`, `c - 2`: a column plus a signed constant. */
+  private columnPlus(): { column: string; amount: number } {
+    const column = this.identifier();
+    const sign = this.next("'+' or '-'");
+    if (sign.kind !== 'punct' || (sign.text !== '+' && sign.text !== '-')) throw this.error(`expected '+' or '-' after ${column}, found ${describe(sign)}`, sign);
+    const amount = this.literal();
+    if (typeof amount !== 'number') throw this.error(`expected a number after ${column} ${sign.text}`);
+    return { column, amount: sign.text === '-' ? -amount : amount };
   }
 
   private literal(): Value {
