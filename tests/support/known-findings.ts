@@ -108,6 +108,21 @@ export const KNOWN_KALAMDB_FINDINGS: readonly KnownFinding[] = [
     title: 'a parseable but wrong manifest is trusted',
     matches: (record) => silentLossOfManifest(record, MANIFEST_KINDS_TRUSTED),
   },
+  {
+    id: 'F10',
+    title: 'a row deleted after its key was flushed comes back at the next flush that writes rows',
+    matches: ({ violation }) => violation.kind === 'resurrected',
+  },
+  {
+    id: 'F11',
+    title: 'concurrent SET n = n + 1 on one row lose increments, every one acknowledged with row_count 1',
+    matches: ({ violation }) => violation.kind === 'counter-mismatch' && /an acknowledged increment lost/.test(violation.detail),
+  },
+  {
+    id: 'F12',
+    title: 'after a restart an UPDATE of a row that was not written since answers "Updated 0 row(s)" and changes nothing',
+    matches: ({ violation, cycle }) => violation.kind === 'lost-update' && cycle >= 2 && /changed 0 rows/.test(violation.detail),
+  },
 ];
 
 /** The finding a violation is, if it is a known one. */
