@@ -106,9 +106,10 @@ export function createFlusher(options: FlusherOptions): Flusher {
       let flushed = 0;
       let files = 0;
       for (const partition of [...table.partitions.keys()]) {
-        const rows = await flushScope(table, partition);
-        flushed += rows;
-        if (rows > 0) files += 1;
+        const written = await flushScope(table, partition);
+        if (written === undefined) continue;
+        flushed += written.liveRows;
+        files += 1;
       }
       const finishedAt = Date.now();
       // KalamDB stores a job's result as JSON text in `message`.
@@ -123,12 +124,19 @@ export function createFlusher(options: FlusherOptions): Flusher {
     }
   }
 
-  async function flushScope(table: TableState, partition: string): Promise<number> {
+  /**
+   * Writes the scope's hot rows, tombstones included, to a new segment: a tombstone that stayed
+   * behind in the hot tier could be lost, and one dropped would let an older cold copy come back
+   * (the binary drops them: findings/changing-rows.md). Like the binary, a scope whose hot rows are
+   * all tombstones writes nothing and keeps them hot. The count is of live rows, as the binary's.
+   */
+  async function flushScope(table: TableState, partition: string): Promise<{ liveRows: number } | undefined> {
     const definition = table.definition;
     const key = tableKey(definition.namespace, definition.name);
     const hot = table.partitions.get(partition);
     const rows: StoredRow[] = [...(hot?.values() ?? [])];
-    if (rows.length === 0) return 0;
+    const liveRows = rows.filter((row) => !row.deleted).length;
+    if (liveRows === 0) return undefined;
     const dir = scopeDir(options.dataDir, definition, partition);
     await ensureDir(dir);
     const scopes = options.cold.get(key) ?? new Map<string, ColdScope>();
@@ -178,7 +186,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
     await commit({ op: 'manifest', table: key, partition, manifest: hint });
     await pause();
     if (!options.defects.has('drop-hot-before-manifest')) await commit(flushed);
-    return rows.length;
+    return { liveRows };
   }
 
   /** The manifest-in-place defect: truncate and rewrite manifest.json itself, no temp file, no fsync. */

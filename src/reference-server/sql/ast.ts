@@ -37,6 +37,16 @@ export interface OrderTerm {
   readonly descending: boolean;
 }
 
+/** A term of an UPDATE expression: a column of the row being updated, or a literal. */
+export type Term = { readonly kind: 'column'; readonly name: string } | { readonly kind: 'value'; readonly value: Value };
+
+export type ArithmeticOperator = '+' | '-' | '*';
+
+/** `SET c = <literal>` or `SET c = <term> <op> <term>` (KalamDB evaluates arithmetic, e.g. `n = n + 1`). */
+export type Assignment =
+  | { readonly column: string; readonly value: Value }
+  | { readonly column: string; readonly arithmetic: { readonly left: Term; readonly operator: ArithmeticOperator; readonly right: Term } };
+
 export type Statement =
   | {
       readonly kind: 'select';
@@ -58,11 +68,14 @@ export type Statement =
       readonly options: Readonly<Record<string, string>>;
     }
   | { readonly kind: 'drop-table'; readonly table: TableRef; readonly ifExists: boolean }
+  | { readonly kind: 'alter-table-add-column'; readonly table: TableRef; readonly column: ColumnSpec }
+  | { readonly kind: 'create-user'; readonly user: string; readonly password: string; readonly role: string }
+  | { readonly kind: 'drop-user'; readonly user: string; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: TableRef; readonly columns?: readonly string[]; readonly rows: readonly (readonly Value[])[] }
   | {
       readonly kind: 'update';
       readonly table: TableRef;
-      readonly assignments: readonly { readonly column: string; readonly value: Value }[];
+      readonly assignments: readonly Assignment[];
       readonly where?: Condition;
     }
   | { readonly kind: 'delete'; readonly table: TableRef; readonly where?: Condition }
