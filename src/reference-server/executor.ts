@@ -402,8 +402,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       createdAt: Date.now(),
       schemaVersion: 1,
     };
-    // Left behind by a DROP TABLE whose cleanup a crash cut short; the new table must start empty.
+    // Left behind by a DROP TABLE (or DROP NAMESPACE CASCADE) whose cleanup a crash cut short, or
+    // that has none: the new table must start empty, on disk and in memory.
     await removeTableStorage(options.dataDir, definition);
+    options.cold.delete(tableKey(namespace, name));
     await commit({ op: 'create-table', table: definition });
     return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${type} table ${namespace}.${name} created successfully` };
   }

@@ -192,6 +192,18 @@ describe('reference server: changing rows, DDL and users as the binary answers t
     expect((await third.query('SELECT id, w FROM p.t')).rows).to.deep.equal([['1', '5']]);
   });
 
+  it('a table created again after DROP NAMESPACE CASCADE starts empty, also after a restart', async () => {
+    const first = await start();
+    await first.query(TABLE);
+    await first.query("INSERT INTO p.t (id, v) VALUES (1, 'a')");
+    await flush(first);
+    await first.query('DROP NAMESPACE p CASCADE');
+    await first.query(TABLE);
+    expect((await first.query('SELECT * FROM p.t')).rows).to.deep.equal([]);
+    const second = await restartAfterSigkill(first);
+    expect((await second.query('SELECT * FROM p.t')).rows).to.deep.equal([]);
+  });
+
   it('CREATE USER / DROP USER: answers, errors, system.users with deleted_at; durable', async () => {
     const first = await start();
     expect(await first.query("CREATE USER u WITH PASSWORD 'password1' ROLE user")).to.include({ row_count: 0, message: "User 'u' created" });
