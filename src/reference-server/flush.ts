@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { columnStats, emptyManifest, encodeRows, manifestDigest, manifestText, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, withSegment, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
@@ -136,7 +136,10 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const hot = table.partitions.get(partition);
     const rows: StoredRow[] = [...(hot?.values() ?? [])];
     const liveRows = rows.filter((row) => !row.deleted).length;
-    if (liveRows === 0) return undefined;
+    if (liveRows === 0) {
+      await dropSegmentsOfEmptyScope(table, partition);
+      return undefined;
+    }
     const dir = scopeDir(options.dataDir, definition, partition);
     await ensureDir(dir);
     const scopes = options.cold.get(key) ?? new Map<string, ColdScope>();
@@ -187,6 +190,31 @@ export function createFlusher(options: FlusherOptions): Flusher {
     await pause();
     if (!options.defects.has('drop-hot-before-manifest')) await commit(flushed);
     return { liveRows };
+  }
+
+  /**
+   * The binary's flush of a table whose every row is deleted: it writes nothing, commits a manifest
+   * without segments and deletes the segment files ("Removed N cold segment file(s) for empty shared
+   * table"); the tombstones stay hot. The manifest goes first, so a crash leaves only orphans.
+   */
+  async function dropSegmentsOfEmptyScope(table: TableState, partition: string): Promise<void> {
+    const definition = table.definition;
+    const key = tableKey(definition.namespace, definition.name);
+    const scope = options.cold.get(key)?.get(partition);
+    const hot = table.partitions.get(partition);
+    if (!scope?.manifest || scope.manifest.segments.length === 0 || scope.unavailable) return;
+    const stillLive = [...scope.rows].some(([primaryKey, row]) => !row.deleted && !((hot?.get(primaryKey)?.seq ?? -1) > row.seq));
+    if (stillLive) return;
+    const now = Date.now();
+    const files = scope.manifest.segments.map((segment) => segment.path);
+    const manifest: Manifest = { ...scope.manifest, version: scope.manifest.version + 1, updated_at: now, segments: [], last_sequence_number: 0 };
+    await writeManifestAtomically(scope.dir, manifest, pause);
+    scope.manifest = manifest;
+    scope.rows = new Map();
+    await commit({ op: 'manifest', table: key, partition, manifest: { version: manifest.version, segments: [], sha256: manifestDigest(manifest) } });
+    for (const file of files) await rm(join(scope.dir, file), { force: true });
+    await syncDirectory(scope.dir);
+    log.info({ table: key, partition, files: files.length }, `Removed ${files.length} cold segment file(s) for empty ${definition.type} table ${definition.namespace}:${definition.name}`);
   }
 
   /** The manifest-in-place defect: truncate and rewrite manifest.json itself, no temp file, no fsync. */

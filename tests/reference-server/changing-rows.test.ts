@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../../src/util/wait.js';
 import { idsOf, useReferenceServers, type RunningServer, type SqlResponse } from '../support/reference-server.js';
@@ -118,6 +119,26 @@ describe('reference server: changing rows, DDL and users as the binary answers t
       ['8', false],
       ['9', false],
     ]);
+  });
+
+  it('a flush when every row is deleted removes the segments, as the binary does; tombstones stay hot', async () => {
+    const first = await start();
+    await first.query(TABLE);
+    await first.query("INSERT INTO p.t (id, v) VALUES (1, 'a'), (2, 'b')");
+    await flush(first);
+    await first.query('DELETE FROM p.t WHERE id > 0');
+    await flush(first);
+    expect(await lastJobMessage(first)).to.equal('Flushed p:t successfully (0 rows, 0 files)');
+    const dir = join(dataDir(), 'storage', 'p', 't');
+    expect(await readdir(dir)).to.deep.equal(['manifest.json']);
+    expect(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))).to.deep.include({ segments: [], last_sequence_number: 0, version: 3 });
+    expect(idsOf(await first.query('SELECT id FROM p.t WHERE _deleted = true'))).to.deep.equal([1, 2]);
+    await first.query("INSERT INTO p.t (id, v) VALUES (3, 'c')");
+    await flush(first);
+    expect((await readdir(dir)).sort()).to.deep.equal(['batch-0.parquet', 'manifest.json']);
+    const second = await restartAfterSigkill(first);
+    expect(idsOf(await second.query('SELECT id FROM p.t'))).to.deep.equal([3]);
+    expect(idsOf(await second.query('SELECT id FROM p.t WHERE _deleted = true'))).to.deep.equal([1, 2]);
   });
 
   it('ALTER TABLE ADD COLUMN: version bump, column after _seq/_deleted, old rows NULL, DEFAULT for new rows; durable', async () => {
