@@ -12,6 +12,7 @@ import type { ColdScope } from './cold-tier.js';
 import type { Flusher } from './flush.js';
 import { removeTableStorage, runDropCleanup } from './drop-cleanup.js';
 import { createUser, dropUser } from './users.js';
+import { describeTable } from './describe-table.js';
 
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
@@ -149,6 +150,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
         return dropTable(statement.table, statement.ifExists, session);
       case 'flush':
         return flush(statement, session);
+      case 'describe-table':
+        return describeTable(resolveTable(statement.table, session).definition);
       case 'alter-table-add-column':
         return addColumn(statement, session);
       case 'create-user':

@@ -164,6 +164,16 @@ describe('reference server: changing rows, DDL and users as the binary answers t
         ['3', 'c', 'cc', '7'],
       ]);
       expect((await server.query("SELECT version FROM system.tables WHERE table_name = 't'")).rows).to.deep.equal([['3']]);
+      const described = await server.query('DESCRIBE TABLE p.t');
+      expect(described.schema!.map((column) => column.name)).to.deep.equal(['column_name', 'ordinal_position', 'column_id', 'data_type', 'is_nullable', 'is_primary_key', 'column_default', 'column_comment', 'schema_version']);
+      expect(described.rows).to.deep.equal([
+        ['id', 1, '1', 'BIGINT', false, true, null, null, 1],
+        ['v', 2, '2', 'TEXT', true, false, null, null, 1],
+        ['_seq', 3, '3', 'BIGINT', false, false, null, 'Version ID (MVCC) with embedded timestamp', 1],
+        ['_deleted', 4, '4', 'BOOLEAN', false, false, 'FALSE', 'Soft delete flag', 1],
+        ['c', 5, '5', 'TEXT', true, false, null, null, 1],
+        ['d', 6, '6', 'BIGINT', true, false, '7', null, 1],
+      ]);
     };
     await check(first);
     await check(await restartAfterSigkill(first));

@@ -68,6 +68,7 @@ export type Statement =
       readonly options: Readonly<Record<string, string>>;
     }
   | { readonly kind: 'drop-table'; readonly table: TableRef; readonly ifExists: boolean }
+  | { readonly kind: 'describe-table'; readonly table: TableRef }
   | { readonly kind: 'alter-table-add-column'; readonly table: TableRef; readonly column: ColumnSpec }
   | { readonly kind: 'create-user'; readonly user: string; readonly password: string; readonly role: string }
   | { readonly kind: 'drop-user'; readonly user: string; readonly ifExists: boolean }

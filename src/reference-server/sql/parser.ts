@@ -54,6 +54,7 @@ class Parser {
     if (this.acceptWord('CREATE')) return this.create();
     if (this.acceptWord('DROP')) return this.drop();
     if (this.acceptWord('ALTER')) return this.alterTable();
+    if (this.acceptWords('DESCRIBE', 'TABLE')) return { kind: 'describe-table', table: this.tableRef() };
     if (this.acceptWord('EXECUTE')) return this.executeAsUser();
     if (this.acceptWord('STORAGE')) {
       this.expectWord('FLUSH');
