@@ -69,7 +69,7 @@ export interface ColdScope {
 export const MANIFEST = 'manifest.json';
 const SEGMENT_FILE = /^batch-(\d+)\.parquet$/;
 
-export function tableDir(dataDir: string, table: TableDefinition): string {
+export function tableDir(dataDir: string, table: Pick<TableDefinition, 'namespace' | 'name'>): string {
   return join(dataDir, 'storage', table.namespace, table.name);
 }
 
@@ -103,7 +103,7 @@ export async function encodeRows(table: TableDefinition, rows: readonly StoredRo
   }));
   columns.push({ name: '_seq', type: 'INT64', required: true, values: rows.map((row) => BigInt(row.seq)) });
   columns.push({ name: '_deleted', type: 'BOOLEAN', required: true, values: rows.map((row) => row.deleted === true) });
-  return encodeSegment(columns, rows.length, { keyValueMetadata: { [ROWS_CHECKSUM_KEY]: String(rowsChecksum(table, rows)) } });
+  return encodeSegment(columns, rows.length, { keyValueMetadata: { [ROWS_CHECKSUM_KEY]: String(rowsChecksum(table.columns.map((column) => column.name), rows)) } });
 }
 
 /**
@@ -113,8 +113,9 @@ export async function encodeRows(table: TableDefinition, rows: readonly StoredRo
  */
 const ROWS_CHECKSUM_KEY = 'kalam_reference.rows_crc32';
 
-function rowsChecksum(table: TableDefinition, rows: readonly StoredRow[]): number {
-  const canonical = rows.map((row) => [row.seq, row.deleted === true, ...table.columns.map((column) => row.values[column.name] ?? null)]);
+/** Over the user columns the segment was written with, so a later ALTER TABLE does not change it. */
+function rowsChecksum(columnNames: readonly string[], rows: readonly StoredRow[]): number {
+  const canonical = rows.map((row) => [row.seq, row.deleted === true, ...columnNames.map((name) => row.values[name] ?? null)]);
   return crc32(JSON.stringify(canonical));
 }
 
@@ -128,7 +129,8 @@ export async function decodeRows(table: TableDefinition, bytes: Uint8Array): Pro
     return { seq: Number(record._seq), values, ...(record._deleted === true ? { deleted: true } : {}) };
   });
   const expected = footer.keyValueMetadata[ROWS_CHECKSUM_KEY];
-  if (expected !== undefined && String(rowsChecksum(table, rows)) !== expected) throw new Error('rows do not match the checksum in the parquet footer (damaged data page?)');
+  const written = footer.columns.map((column) => column.name).filter((name) => name !== '_seq' && name !== '_deleted');
+  if (expected !== undefined && String(rowsChecksum(written, rows)) !== expected) throw new Error('rows do not match the checksum in the parquet footer (damaged data page?)');
   return rows;
 }
 

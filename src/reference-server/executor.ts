@@ -1,13 +1,18 @@
 import type { Logger } from 'pino';
 import type { ColumnSpec, ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
 import { SqlError } from './errors.js';
-import { assertColumnsExist, columnsIn, matches, sortRows, type ResultColumn, type Row } from './query.js';
+import { assertColumnsExist, columnsIn, matches, readsTombstones, sortRows, type ResultColumn, type Row } from './query.js';
+import { assertReadable, noSuchField, sqlTypeName, tableColumns } from './table-schema.js';
+import { assignedValue, checkAssignmentTypes, columnsRead } from './update-expressions.js';
 import { applyRecord, tableKey, type DatabaseState, type StoredRow, type TableDefinition, type TableState, type TableType, type WalRecord } from './state.js';
 import { SYSTEM_TABLES } from './system-tables.js';
 import type { WriteAheadLog } from './wal.js';
 import type { DefectName } from './defects.js';
 import type { ColdScope } from './cold-tier.js';
 import type { Flusher } from './flush.js';
+import { removeTableStorage, runDropCleanup } from './drop-cleanup.js';
+import { createUser, dropUser } from './users.js';
+import { describeTable } from './describe-table.js';
 
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
@@ -26,6 +31,7 @@ export interface Session {
 }
 
 export interface ExecutorOptions {
+  readonly dataDir: string;
   readonly state: DatabaseState;
   readonly wal: WriteAheadLog;
   readonly defects: ReadonlySet<DefectName>;
@@ -51,6 +57,11 @@ export interface Executor {
 const TABLE_OPTIONS = new Set(['TYPE', 'FLUSH_POLICY', 'STORAGE_ID', 'TTL_SECONDS', 'ACCESS_LEVEL']);
 const SYSTEM_COLUMNS = new Set(['_seq', '_deleted']);
 
+/** A missing table as DDL (DROP TABLE, ALTER TABLE) reports it (measured). */
+function missingTable(namespace: string, name: string): SqlError {
+  return new SqlError('SQL_EXECUTION_ERROR', `Not found: Table '${name}' not found in namespace '${namespace}'`);
+}
+
 /** A missing table as kalamdb-server 0.4.3 reports it: an execution error from DataFusion's planner (HTTP 400). */
 function tableNotFound(namespace: string, name: string): SqlError {
   return new SqlError('SQL_EXECUTION_ERROR', `Table not found: Error during planning: table 'kalam.${namespace}.${name}' not found`);
@@ -61,11 +72,6 @@ function asJson(dataType: string, value: Value): Value {
   return dataType === 'BigInt' && typeof value === 'number' ? String(value) : value;
 }
 
-/** KalamDB's result-schema flags of a user column: a primary key is pk, nn, uq; NOT NULL is nn. */
-function columnFlags(column: { readonly primaryKey: boolean; readonly nullable: boolean }): { flags?: readonly string[] } {
-  if (column.primaryKey) return { flags: ['pk', 'nn', 'uq'] };
-  return column.nullable ? {} : { flags: ['nn'] };
-}
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function createExecutor(options: ExecutorOptions): Executor {
@@ -95,11 +101,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   /** Hot and cold merged: per primary key the highest `_seq` wins, and tombstones hide the key. */
   function visibleRows(table: TableState, partition: string): StoredRow[] {
-    return newestVersions(table, partition).filter((row) => !row.deleted);
+    return versionsOf(table, partition).filter((row) => !row.deleted);
   }
 
-  /** Per primary key its newest version across the tiers, a tombstone included. */
-  function newestVersions(table: TableState, partition: string): StoredRow[] {
+  /** The newest version of every key, hot and cold merged, tombstones included. */
+  function versionsOf(table: TableState, partition: string): StoredRow[] {
     const definition = table.definition;
     const hot = table.partitions.get(partition);
     const scope = options.cold.get(tableKey(definition.namespace, definition.name))?.get(partition);
@@ -145,6 +151,14 @@ export function createExecutor(options: ExecutorOptions): Executor {
         return dropTable(statement.table, statement.ifExists, session);
       case 'flush':
         return flush(statement, session);
+      case 'describe-table':
+        return describeTable(resolveTable(statement.table, session).definition);
+      case 'alter-table-add-column':
+        return addColumn(statement, session);
+      case 'create-user':
+        return createUser(state, commit, statement);
+      case 'drop-user':
+        return dropUser(state, commit, statement);
     }
   }
 
@@ -163,15 +177,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     } else {
       const table = resolveTable(statement.from, session);
       const definition = table.definition;
-      columns = [
-        ...definition.columns.map((column) => ({ name: column.name, data_type: column.type, ...columnFlags(column) })),
-        { name: '_seq', data_type: 'BigInt' as const, flags: ['nn'] },
-        { name: '_deleted', data_type: 'Boolean' as const, flags: ['nn'] },
-      ];
-      // Like KalamDB, a query that names _deleted sees tombstones; any other sees live rows only.
-      const partition = partitionFor(table, user);
-      const versions = columnsIn(statement.where).includes('_deleted') ? newestVersions(table, partition) : visibleRows(table, partition);
-      rows = versions.map((row) => ({ ...row.values, _seq: row.seq, _deleted: row.deleted === true }));
+      columns = tableColumns(definition);
+      const withTombstones = readsTombstones(statement.where, definition.primaryKey);
+      const stored = withTombstones ? versionsOf(table, partitionFor(table, user)) : visibleRows(table, partitionFor(table, user));
+      assertReadable(definition, stored);
+      rows = stored.map((row) => ({ ...row.values, _seq: row.seq, _deleted: row.deleted === true }));
       where = `${definition.namespace}.${definition.name}`;
       // Without ORDER BY, rows come in primary-key order, like a scan of KalamDB's key-ordered store.
       if (statement.orderBy.length === 0) sortRows(rows, [{ column: definition.primaryKey, descending: false }]);
@@ -192,7 +202,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, row[column.name] ?? null)));
     return {
       schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index, ...(column.flags ? { flags: column.flags } : {}) })),
-      ...(resultRows.length > 0 ? { rows: resultRows } : {}),
+      // The binary at HEAD answers `"rows": []` for a SELECT that matched nothing (measured).
+      rows: resultRows,
       row_count: resultRows.length,
     };
   }
@@ -251,10 +262,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const key = row[definition.primaryKey]!;
       if (keysOfStatement.has(key) || committed.has(key) || reserved.has(key)) {
         if (options.defects.has('partial-insert-on-conflict') && accepted.length > 0) keepRowsBeforeConflict(definition, partition, accepted);
+        const violation = keysOfStatement.has(key) ? 'appears multiple times in the insert batch for column' : 'already exists in column';
         throw new SqlError(
           'SQL_EXECUTION_ERROR',
-          // kalamdb-server 0.4.3's wording, its wrapping included (measured).
-          `Execution error: Raft error: Internal error: Provider error: Execution error: Failed to insert batch: Already exists: Primary key violation: value '${String(key)}' already exists in column '${definition.primaryKey}'`,
+          // The binary's wording, its wrapping included (measured).
+          `Execution error: Raft error: Internal error: Provider error: Execution error: Failed to insert batch: Already exists: Primary key violation: value '${String(key)}' ${violation} '${definition.primaryKey}'`,
         );
       }
       keysOfStatement.add(key);
@@ -302,29 +314,37 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const table = resolveTable(statement.table, session);
     const definition = table.definition;
     const where = `${definition.namespace}.${definition.name}`;
-    const columns = definition.columns.map((column) => ({ name: column.name, data_type: column.type }));
-    assertColumnsExist(columnsIn(statement.where), columns, where);
-    assertColumnsExist(statement.assignments.flatMap((assignment) => [assignment.column, ...(assignment.value === undefined ? [assignment.plus.column] : [])]), columns, where);
+    const planningError = (prefix: string, reason: string) =>
+      new SqlError('SQL_EXECUTION_ERROR', `${prefix}UPDATE operation on table '${where}'\ncaused by\nError during planning: ${reason}`);
+    if (!statement.where) throw planningError('Execution error: ', 'UPDATE requires a WHERE clause');
+    const known = new Set(tableColumns(definition).map((column) => column.name));
+    const unknown = [...statement.assignments.map((assignment) => assignment.column), ...columnsRead(statement.assignments), ...columnsIn(statement.where)].find((name) => !known.has(name));
+    if (unknown !== undefined) throw noSuchField(definition, unknown);
     if (statement.assignments.some((assignment) => assignment.column === definition.primaryKey)) {
-      throw new SqlError('SQL_EXECUTION_ERROR', `cannot update primary key column '${definition.primaryKey}'`);
+      throw planningError('Already exists: ', `UPDATE cannot modify primary key column '${definition.primaryKey}'`);
     }
+    checkAssignmentTypes(statement.assignments, definition.columns);
     const partition = partitionFor(table, user);
+    // A partition's UPDATEs one at a time: each reads the version the one before it wrote.
     return oneAtATime(`${tableKey(definition.namespace, definition.name)}/${partition}`, () => updateRows(statement, table, partition));
   }
 
   async function updateRows(statement: Extract<Statement, { kind: 'update' }>, table: TableState, partition: string): Promise<StatementResult> {
     const definition = table.definition;
-    const targets = visibleRows(table, partition).filter((row) => matches(statement.where, row.values));
-    if (targets.length === 0) return { row_count: 0, message: 'Updated 0 row(s)' };
-    const rows = targets.map((row) => {
+    const targets = visibleRows(table, partition).filter((row) => matches(statement.where, { ...row.values, _seq: row.seq, _deleted: false }));
+    const rows: StoredRow[] = [];
+    for (const row of targets) {
       const values: Record<string, Value> = { ...row.values };
       for (const assignment of statement.assignments) {
-        const value = assignment.value === undefined ? plus(row.values[assignment.plus.column] ?? null, assignment.plus.amount) : assignment.value;
-        values[assignment.column] = coerce(value, definition.columns.find((column) => column.name === assignment.column)!, definition);
+        const column = definition.columns.find((candidate) => candidate.name === assignment.column)!;
+        values[assignment.column] = coerce(assignedValue(assignment, row.values), column, definition);
       }
-      return { seq: ++state.lastSeq, values };
-    });
-    const record: WalRecord = { op: 'put', table: tableKey(definition.namespace, definition.name), partition, rows };
+      // A row the assignments leave as it was is neither written nor counted (measured).
+      if (statement.assignments.some((assignment) => (values[assignment.column] ?? null) !== (row.values[assignment.column] ?? null))) rows.push({ seq: 0, values });
+    }
+    if (rows.length === 0) return { row_count: 0, message: 'Updated 0 row(s)' };
+    const sequenced = rows.map((row) => ({ ...row, seq: ++state.lastSeq }));
+    const record: WalRecord = { op: 'put', table: tableKey(definition.namespace, definition.name), partition, rows: sequenced };
     // The update-not-durable defect: the new versions reach the hot tier only; a flush may save them, a restart loses them.
     if (options.defects.has('update-not-durable')) applyRecord(state, record);
     else await commit(record);
@@ -354,12 +374,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const columns = definition.columns.map((column) => ({ name: column.name, data_type: column.type }));
     assertColumnsExist(columnsIn(statement.where), columns, `${definition.namespace}.${definition.name}`);
     const partition = partitionFor(table, user);
-    const keys = visibleRows(table, partition)
-      .filter((row) => matches(statement.where, row.values))
-      .map((row) => row.values[definition.primaryKey] ?? null);
-    if (keys.length === 0) return { row_count: 0, message: 'Deleted 0 row(s)' };
-    await commit({ op: 'delete', table: tableKey(definition.namespace, definition.name), partition, keys, seq: ++state.lastSeq });
-    return { row_count: keys.length, message: `Deleted ${keys.length} row(s)` };
+    const doomed = visibleRows(table, partition).filter((row) => matches(statement.where, row.values));
+    if (doomed.length === 0) return { row_count: 0, message: 'Deleted 0 row(s)' };
+    // A tombstone keeps the values of the version it deletes: `WHERE _deleted = true` shows them (measured).
+    const tombstones: StoredRow[] = doomed.map((row) => ({ seq: ++state.lastSeq, values: row.values, deleted: true }));
+    await commit({ op: 'put', table: tableKey(definition.namespace, definition.name), partition, rows: tombstones });
+    return { row_count: doomed.length, message: `Deleted ${doomed.length} row(s)` };
   }
 
   async function createNamespace(name: string, ifNotExists: boolean): Promise<StatementResult> {
@@ -422,6 +442,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       createdAt: Date.now(),
       schemaVersion: 1,
     };
+    // Left behind by a DROP TABLE (or DROP NAMESPACE CASCADE) whose cleanup a crash cut short, or
+    // that has none: the new table must start empty, on disk and in memory.
+    await removeTableStorage(options.dataDir, definition);
+    options.cold.delete(tableKey(namespace, name));
     await commit({ op: 'create-table', table: definition });
     return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${type} table ${namespace}.${name} created successfully` };
   }
@@ -462,12 +486,33 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   async function dropTable(ref: TableRef, ifExists: boolean, session: Session): Promise<StatementResult> {
     const namespace = ref.namespace ?? session.namespace;
-    if (!state.tables.has(tableKey(namespace, ref.name))) {
-      if (ifExists) return { row_count: 0, message: `Table '${namespace}.${ref.name}' does not exist` };
-      throw tableNotFound(namespace, ref.name);
+    const table = state.tables.get(tableKey(namespace, ref.name));
+    if (!table) {
+      if (ifExists) return { row_count: 0, message: `Table ${namespace}.${ref.name} does not exist (skipped)` };
+      throw missingTable(namespace, ref.name);
     }
     await commit({ op: 'drop-table', table: tableKey(namespace, ref.name) });
-    return { row_count: 0, message: `Table '${namespace}.${ref.name}' dropped` };
+    const jobId = await runDropCleanup({ dataDir: options.dataDir, state, cold: options.cold, commit }, table.definition);
+    return { row_count: 0, message: `Table ${namespace}.${ref.name} dropped successfully. Cleanup job: ${jobId}` };
+  }
+
+  async function addColumn(statement: Extract<Statement, { kind: 'alter-table-add-column' }>, session: Session): Promise<StatementResult> {
+    const namespace = statement.table.namespace ?? session.namespace;
+    const table = state.tables.get(tableKey(namespace, statement.table.name));
+    if (!table) throw missingTable(namespace, statement.table.name);
+    const definition = table.definition;
+    const column = statement.column;
+    if (SYSTEM_COLUMNS.has(column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Cannot add column '${column.name}': reserved system column name`);
+    if (definition.columns.some((existing) => existing.name === column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Column '${column.name}' already exists`);
+    if (column.primaryKey) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Cannot add primary key column '${column.name}'`);
+    const altered: TableDefinition = {
+      ...definition,
+      columns: [...definition.columns, column],
+      schemaVersion: definition.schemaVersion + 1,
+      systemColumnsAt: definition.systemColumnsAt ?? definition.columns.length,
+    };
+    await commit({ op: 'alter-table', table: altered });
+    return { row_count: 0, message: `Table ${namespace}.${definition.name} altered successfully: ADD COLUMN ${column.name} ${sqlTypeName(column.type)} (version ${altered.schemaVersion})` };
   }
 
   return {
@@ -505,14 +550,6 @@ export function validateFlushPolicy(policy: string): void {
     }
     kinds.add(match[1]!);
   }
-}
-
-/** `c + k` of the row's current value: NULL stays NULL, as in SQL; a non-number is an error. */
-function plus(current: Value, amount: number): Value {
-  if (current === null) return null;
-  const number = typeof current === 'string' && current.trim() !== '' ? Number(current) : current;
-  if (typeof number !== 'number' || !Number.isFinite(number)) throw new SqlError('SQL_EXECUTION_ERROR', `cannot add ${amount} to ${JSON.stringify(current)}`);
-  return number + amount;
 }
 
 function coerce(value: Value, column: ColumnSpec, table: TableDefinition): Value {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { columnStats, emptyManifest, encodeRows, manifestDigest, manifestText, ensureDir, MANIFEST, mergeIntoScope, nextBatchNumber, scopeDir, withSegment, writeDurably, writeManifestAtomically, type ColdScope, type Manifest } from './cold-tier.js';
@@ -106,9 +106,10 @@ export function createFlusher(options: FlusherOptions): Flusher {
       let flushed = 0;
       let files = 0;
       for (const partition of [...table.partitions.keys()]) {
-        const rows = await flushScope(table, partition);
-        flushed += rows;
-        if (rows > 0) files += 1;
+        const written = await flushScope(table, partition);
+        if (written === undefined) continue;
+        flushed += written.liveRows;
+        files += 1;
       }
       const finishedAt = Date.now();
       // KalamDB stores a job's result as JSON text in `message`.
@@ -123,12 +124,22 @@ export function createFlusher(options: FlusherOptions): Flusher {
     }
   }
 
-  async function flushScope(table: TableState, partition: string): Promise<number> {
+  /**
+   * Writes the scope's hot rows, tombstones included, to a new segment: a tombstone that stayed
+   * behind in the hot tier could be lost, and one dropped would let an older cold copy come back
+   * (the binary drops them: findings/changing-rows.md). Like the binary, a scope whose hot rows are
+   * all tombstones writes nothing and keeps them hot. The count is of live rows, as the binary's.
+   */
+  async function flushScope(table: TableState, partition: string): Promise<{ liveRows: number } | undefined> {
     const definition = table.definition;
     const key = tableKey(definition.namespace, definition.name);
     const hot = table.partitions.get(partition);
     const rows: StoredRow[] = [...(hot?.values() ?? [])];
-    if (rows.length === 0) return 0;
+    const liveRows = rows.filter((row) => !row.deleted).length;
+    if (liveRows === 0) {
+      await dropSegmentsOfEmptyScope(table, partition);
+      return undefined;
+    }
     const dir = scopeDir(options.dataDir, definition, partition);
     await ensureDir(dir);
     const scopes = options.cold.get(key) ?? new Map<string, ColdScope>();
@@ -137,11 +148,8 @@ export function createFlusher(options: FlusherOptions): Flusher {
     scopes.set(partition, scope);
 
     const flushed: WalRecord = { op: 'flushed', table: key, partition, rows: rows.map((row) => [row.values[definition.primaryKey] ?? null, row.seq] as const) };
+    // The flush-drops-tombstone defect (the binary's behaviour): the segment gets live rows only, yet every hot row leaves.
     const segmentRows = options.defects.has('flush-drops-tombstone') ? rows.filter((row) => !row.deleted) : rows;
-    if (segmentRows.length === 0) {
-      await commit(flushed);
-      return rows.length;
-    }
     const batch = `batch-${nextBatchNumber(scope)}`;
     const segmentPath = join(dir, `${batch}.parquet`);
     const bytes = await encodeRows(definition, segmentRows);
@@ -183,7 +191,32 @@ export function createFlusher(options: FlusherOptions): Flusher {
     await commit({ op: 'manifest', table: key, partition, manifest: hint });
     await pause();
     if (!options.defects.has('drop-hot-before-manifest')) await commit(flushed);
-    return rows.length;
+    return { liveRows };
+  }
+
+  /**
+   * The binary's flush of a table whose every row is deleted: it writes nothing, commits a manifest
+   * without segments and deletes the segment files ("Removed N cold segment file(s) for empty shared
+   * table"); the tombstones stay hot. The manifest goes first, so a crash leaves only orphans.
+   */
+  async function dropSegmentsOfEmptyScope(table: TableState, partition: string): Promise<void> {
+    const definition = table.definition;
+    const key = tableKey(definition.namespace, definition.name);
+    const scope = options.cold.get(key)?.get(partition);
+    const hot = table.partitions.get(partition);
+    if (!scope?.manifest || scope.manifest.segments.length === 0 || scope.unavailable) return;
+    const stillLive = [...scope.rows].some(([primaryKey, row]) => !row.deleted && !((hot?.get(primaryKey)?.seq ?? -1) > row.seq));
+    if (stillLive) return;
+    const now = Date.now();
+    const files = scope.manifest.segments.map((segment) => segment.path);
+    const manifest: Manifest = { ...scope.manifest, version: scope.manifest.version + 1, updated_at: now, segments: [], last_sequence_number: 0 };
+    await writeManifestAtomically(scope.dir, manifest, pause);
+    scope.manifest = manifest;
+    scope.rows = new Map();
+    await commit({ op: 'manifest', table: key, partition, manifest: { version: manifest.version, segments: [], sha256: manifestDigest(manifest) } });
+    for (const file of files) await rm(join(scope.dir, file), { force: true });
+    await syncDirectory(scope.dir);
+    log.info({ table: key, partition, files: files.length }, `Removed ${files.length} cold segment file(s) for empty ${definition.type} table ${definition.namespace}:${definition.name}`);
   }
 
   /** The manifest-in-place defect: truncate and rewrite manifest.json itself, no temp file, no fsync. */

@@ -114,6 +114,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   }
   const policies = createFlushPolicies(state, flusher, config.flushCheckIntervalMs, log);
   const executor = createExecutor({
+    dataDir: config.dataDir,
     state,
     wal: opened.wal,
     defects,

@@ -103,3 +103,27 @@ export function assertColumnsExist(names: readonly string[], available: readonly
     }
   }
 }
+
+/**
+ * Whether a SELECT sees tombstones (measured on the binary): when its filter mentions `_deleted`
+ * (`_deleted = true`, `NOT _deleted = false`) and has no primary-key equality anywhere; with one
+ * (`_deleted = true AND id = 2`, `... OR id = 3`) the point-lookup path sees live rows only.
+ */
+export function readsTombstones(condition: Condition | undefined, primaryKey: string): boolean {
+  return columnsIn(condition).includes('_deleted') && !hasKeyEquality(condition, primaryKey);
+}
+
+function hasKeyEquality(condition: Condition | undefined, primaryKey: string): boolean {
+  if (!condition) return false;
+  switch (condition.kind) {
+    case 'and':
+    case 'or':
+      return hasKeyEquality(condition.left, primaryKey) || hasKeyEquality(condition.right, primaryKey);
+    case 'not':
+      return hasKeyEquality(condition.condition, primaryKey);
+    case 'compare':
+      return condition.column === primaryKey && condition.operator === '=';
+    default:
+      return false;
+  }
+}

@@ -18,6 +18,19 @@ export interface TableDefinition {
   readonly storageId: string;
   readonly createdAt: number;
   readonly schemaVersion: number;
+  /**
+   * Where `_seq` and `_deleted` sit among the columns of SELECT *: after the columns of CREATE
+   * TABLE, before any ALTER TABLE ADD COLUMN (measured). Absent: after every column.
+   */
+  readonly systemColumnsAt?: number;
+}
+
+/** An account CREATE USER made; DROP USER only sets `deletedAt` (KalamDB's soft delete). */
+export interface UserRecord {
+  readonly userId: string;
+  readonly role: string;
+  readonly createdAt: number;
+  readonly deletedAt: number | null;
 }
 
 export interface StoredRow {
@@ -32,13 +45,15 @@ export type JobStatus = 'new' | 'queued' | 'running' | 'retrying' | 'completed' 
 
 export interface JobRecord {
   readonly jobId: string;
-  readonly jobType: 'flush';
+  readonly jobType: 'flush' | 'cleanup';
   readonly status: JobStatus;
   /** The table the job works on. */
   readonly namespace: string;
   readonly table: string;
   /** KalamDB's table_type in the job's parameters; absent in records written before it was kept. */
   readonly tableType?: 'Shared' | 'User';
+  /** KalamDB's `parameters` JSON text, when it is not a flush's (a cleanup names the storage it deletes). */
+  readonly parameters?: string;
   /** Completed jobs hold KalamDB's result JSON text ({"message":"Flushed ns:t successfully (...)"}). */
   readonly message: string | null;
   /** Set when a restart ended the job (KalamDB: "Job was running when server shut down"). */
@@ -76,6 +91,7 @@ export interface DatabaseState {
   /** Keyed by `namespace.table`. */
   readonly tables: Map<string, TableState>;
   readonly jobs: Map<string, JobRecord>;
+  readonly users: Map<string, UserRecord>;
   lastSeq: number;
   lastJobNumber: number;
 }
@@ -85,6 +101,10 @@ export type WalRecord =
   | { readonly op: 'drop-namespace'; readonly name: string }
   | { readonly op: 'create-table'; readonly table: TableDefinition }
   | { readonly op: 'drop-table'; readonly table: string }
+  /** ALTER TABLE: the table's new definition; its rows stay as they are. */
+  | { readonly op: 'alter-table'; readonly table: TableDefinition }
+  | { readonly op: 'create-user'; readonly user: UserRecord }
+  | { readonly op: 'drop-user'; readonly userId: string; readonly deletedAt: number }
   | { readonly op: 'put'; readonly table: string; readonly partition: string; readonly rows: readonly StoredRow[] }
   | { readonly op: 'delete'; readonly table: string; readonly partition: string; readonly keys: readonly Value[]; readonly seq: number }
   | { readonly op: 'job'; readonly job: JobRecord }
@@ -93,7 +113,7 @@ export type WalRecord =
   | { readonly op: 'manifest'; readonly table: string; readonly partition: string; readonly manifest: ManifestHint };
 
 export function emptyState(): DatabaseState {
-  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), lastSeq: 0, lastJobNumber: 0 };
+  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), users: new Map(), lastSeq: 0, lastJobNumber: 0 };
 }
 
 export function tableKey(namespace: string, name: string): string {
@@ -134,6 +154,20 @@ export function applyRecord(state: DatabaseState, record: WalRecord): void {
     case 'drop-table':
       state.tables.delete(record.table);
       return;
+    case 'alter-table': {
+      const key = tableKey(record.table.namespace, record.table.name);
+      const table = state.tables.get(key);
+      if (table) state.tables.set(key, { ...table, definition: record.table });
+      return;
+    }
+    case 'create-user':
+      if (!state.users.has(record.user.userId)) state.users.set(record.user.userId, record.user);
+      return;
+    case 'drop-user': {
+      const user = state.users.get(record.userId);
+      if (user && user.deletedAt === null) state.users.set(record.userId, { ...user, deletedAt: record.deletedAt });
+      return;
+    }
     case 'put': {
       const table = state.tables.get(record.table);
       for (const row of record.rows) state.lastSeq = Math.max(state.lastSeq, row.seq);
@@ -173,7 +207,7 @@ export function applyRecord(state: DatabaseState, record: WalRecord): void {
   }
 }
 
-const OPS = new Set(['create-namespace', 'drop-namespace', 'create-table', 'drop-table', 'put', 'delete', 'job', 'flushed', 'manifest']);
+const OPS = new Set(['create-namespace', 'drop-namespace', 'create-table', 'drop-table', 'alter-table', 'create-user', 'drop-user', 'put', 'delete', 'job', 'flushed', 'manifest']);
 
 /** Records come from our own checksummed log; this only guards against a log from another program. */
 export function isWalRecord(value: unknown): value is WalRecord {

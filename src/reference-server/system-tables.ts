@@ -1,4 +1,4 @@
-import type { DatabaseState, JobRecord, TableDefinition } from './state.js';
+import type { DatabaseState, JobRecord, TableDefinition, UserRecord } from './state.js';
 import type { ResultColumn, Row } from './query.js';
 
 export interface SystemTable {
@@ -97,28 +97,45 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
       { name: 'last_seen', data_type: 'Timestamp' },
       { name: 'deleted_at', data_type: 'Timestamp' },
     ],
-    // The reference server knows one account, root; it keeps no password hash to show.
-    rows: () => [
-      {
-        user_id: 'root',
-        password_hash: '',
-        role: 'system',
-        email: 'root@localhost',
-        auth_type: 'Internal',
-        auth_data: null,
-        storage_mode: 'Table',
-        storage_id: 'local',
-        failed_login_attempts: 0,
-        locked_until: null,
-        last_login_at: null,
-        created_at: 0,
-        updated_at: 0,
-        last_seen: null,
-        deleted_at: null,
-      },
-    ],
+    // Root's password hash is not shown (the reference server keeps none); neither are those of
+    // CREATE USER accounts (the binary shows bcrypt hashes). Rows come in user_id byte order.
+    rows: (state) =>
+      [ROOT_USER, ...[...state.users.values()].map(userRow)].sort((a, b) => (String(a.user_id) < String(b.user_id) ? -1 : 1)),
   },
 };
+
+const ROOT_USER: Row = {
+  user_id: 'root',
+  password_hash: '',
+  role: 'system',
+  email: 'root@localhost',
+  auth_type: 'Internal',
+  auth_data: null,
+  storage_mode: 'Table',
+  storage_id: 'local',
+  failed_login_attempts: 0,
+  locked_until: null,
+  last_login_at: null,
+  created_at: 0,
+  updated_at: 0,
+  last_seen: null,
+  deleted_at: null,
+};
+
+/** A CREATE USER account as the binary lists it; a dropped one keeps its row with deleted_at set. */
+function userRow(user: UserRecord): Row {
+  return {
+    ...ROOT_USER,
+    user_id: user.userId,
+    role: user.role,
+    email: null,
+    auth_type: 'Password',
+    storage_id: null,
+    created_at: user.createdAt,
+    updated_at: user.createdAt,
+    deleted_at: user.deletedAt,
+  };
+}
 
 function jobRow(state: DatabaseState, job: JobRecord): Row {
   const tableType = job.tableType ?? (state.tables.get(`${job.namespace}.${job.table}`)?.definition.type === 'user' ? 'User' : 'Shared');
@@ -127,10 +144,11 @@ function jobRow(state: DatabaseState, job: JobRecord): Row {
     job_type: job.jobType,
     status: job.status,
     leader_status: null,
-    parameters: JSON.stringify({ flush_threshold: null, table_id: `${job.namespace}.${job.table}`, table_type: tableType }),
+    parameters: job.parameters ?? JSON.stringify({ flush_threshold: null, table_id: `${job.namespace}.${job.table}`, table_type: tableType }),
     message: job.message,
     exception_trace: job.exceptionTrace ?? null,
-    idempotency_key: `flush-${job.namespace}-${job.table}`,
+    // A cleanup job's idempotency key was not measured.
+    idempotency_key: job.jobType === 'flush' ? `flush-${job.namespace}-${job.table}` : null,
     queue: null,
     priority: null,
     retry_count: job.retryCount,

@@ -158,16 +158,35 @@ describe('reference server SQL parser', () => {
       expect(parseOne('DELETE FROM ns.t')).to.deep.equal({ kind: 'delete', table: { namespace: 'ns', name: 't' } });
     });
 
-    it('UPDATE ... SET c = c + k (a counter), beside literal assignments', () => {
-      expect(parseOne("UPDATE t SET n = n + 1, v = 'x', m = m - 2, z = NULL WHERE id = 3")).to.deep.include({
+    it('UPDATE with arithmetic: column op literal, literal op column, mixed with literals', () => {
+      const update = parseOne("UPDATE t SET n = n + 1, m = 2 * m, k = k - 3, v = 'x' WHERE id = 1");
+      expect(update).to.deep.include({
         assignments: [
-          { column: 'n', plus: { column: 'n', amount: 1 } },
+          { column: 'n', arithmetic: { left: { kind: 'column', name: 'n' }, operator: '+', right: { kind: 'value', value: 1 } } },
+          { column: 'm', arithmetic: { left: { kind: 'value', value: 2 }, operator: '*', right: { kind: 'column', name: 'm' } } },
+          { column: 'k', arithmetic: { left: { kind: 'column', name: 'k' }, operator: '-', right: { kind: 'value', value: 3 } } },
           { column: 'v', value: 'x' },
-          { column: 'm', plus: { column: 'm', amount: -2 } },
-          { column: 'z', value: null },
         ],
       });
-      expect(() => parseOne('UPDATE t SET n = n * 2')).to.throw(/expected '\+' or '-'/);
+      expect(parseOne('UPDATE t SET n = -2 WHERE id = 1')).to.deep.include({ assignments: [{ column: 'n', value: -2 }] });
+    });
+
+    it('ALTER TABLE ADD [COLUMN]', () => {
+      expect(parseOne('ALTER TABLE ns.t ADD COLUMN c TEXT')).to.deep.equal({
+        kind: 'alter-table-add-column',
+        table: { namespace: 'ns', name: 't' },
+        column: { name: 'c', type: 'Text', primaryKey: false, nullable: true },
+      });
+      expect(parseOne('ALTER TABLE t ADD d BIGINT DEFAULT 7')).to.deep.include({ column: { name: 'd', type: 'BigInt', primaryKey: false, nullable: true, defaultValue: 7 } });
+    });
+
+    it('CREATE USER / DROP USER, with the binary\'s parser errors', () => {
+      expect(parseOne("CREATE USER Bob WITH PASSWORD 'pw' ROLE User")).to.deep.equal({ kind: 'create-user', user: 'Bob', password: 'pw', role: 'user' });
+      expect(parseOne("CREATE USER 'u3' WITH PASSWORD 'pw' ROLE 'dba'")).to.deep.include({ user: 'u3', role: 'dba' });
+      expect(parseOne('DROP USER IF EXISTS bob')).to.deep.equal({ kind: 'drop-user', user: 'bob', ifExists: true });
+      expect(parseOne('CREATE USER TABLE t (id BIGINT PRIMARY KEY)')).to.deep.include({ kind: 'create-table', options: { TYPE: 'USER' } });
+      expect(syntaxError("CREATE USER u WITH PASSWORD 'pw'").message).to.equal('Expected ROLE keyword. Hint: ROLE is required: ... ROLE dba');
+      expect(syntaxError("CREATE USER u PASSWORD 'pw'").message).to.equal('Expected WITH after username. Hint: Syntax: CREATE USER username WITH PASSWORD|OAUTH|INTERNAL ...');
     });
   });
 
@@ -189,7 +208,7 @@ describe('reference server SQL parser', () => {
   describe('errors', () => {
     it('unsupported statement', () => {
       expect(syntaxError('GRANT ALL ON t TO bob').message).to.match(/unsupported statement/i);
-      expect(syntaxError('ALTER TABLE t ADD COLUMN x INT').message).to.match(/unsupported statement/i);
+      expect(syntaxError('ALTER TABLE t DROP COLUMN x').message).to.match(/expected ADD/i);
     });
 
     it('unterminated string literal', () => {

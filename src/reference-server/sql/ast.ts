@@ -23,11 +23,6 @@ export type SelectItem =
   | { readonly kind: 'column'; readonly name: string }
   | { readonly kind: 'literal'; readonly value: Value; readonly text: string };
 
-/** `SET c = <value>`, or `SET c = c2 + <number>` (a counter: the row's own value of c2 plus a constant). */
-export type Assignment =
-  | { readonly column: string; readonly value: Value }
-  | { readonly column: string; readonly value?: undefined; readonly plus: { readonly column: string; readonly amount: number } };
-
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
 export type Condition =
@@ -41,6 +36,16 @@ export interface OrderTerm {
   readonly column: string;
   readonly descending: boolean;
 }
+
+/** A term of an UPDATE expression: a column of the row being updated, or a literal. */
+export type Term = { readonly kind: 'column'; readonly name: string } | { readonly kind: 'value'; readonly value: Value };
+
+export type ArithmeticOperator = '+' | '-' | '*';
+
+/** `SET c = <literal>` or `SET c = <term> <op> <term>` (KalamDB evaluates arithmetic, e.g. `n = n + 1`). */
+export type Assignment =
+  | { readonly column: string; readonly value: Value }
+  | { readonly column: string; readonly arithmetic: { readonly left: Term; readonly operator: ArithmeticOperator; readonly right: Term } };
 
 export type Statement =
   | {
@@ -63,6 +68,10 @@ export type Statement =
       readonly options: Readonly<Record<string, string>>;
     }
   | { readonly kind: 'drop-table'; readonly table: TableRef; readonly ifExists: boolean }
+  | { readonly kind: 'describe-table'; readonly table: TableRef }
+  | { readonly kind: 'alter-table-add-column'; readonly table: TableRef; readonly column: ColumnSpec }
+  | { readonly kind: 'create-user'; readonly user: string; readonly password: string; readonly role: string }
+  | { readonly kind: 'drop-user'; readonly user: string; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: TableRef; readonly columns?: readonly string[]; readonly rows: readonly (readonly Value[])[] }
   | {
       readonly kind: 'update';

@@ -1,4 +1,4 @@
-import type { Assignment, ColumnSpec, ColumnTypeName, ComparisonOperator, Condition, OrderTerm, SelectItem, Statement, TableRef, Value } from './ast.js';
+import type { ArithmeticOperator, Assignment, ColumnSpec, ColumnTypeName, ComparisonOperator, Condition, OrderTerm, SelectItem, Statement, TableRef, Term, Value } from './ast.js';
 import { SqlSyntaxError, splitStatements, tokenize, type Token } from './tokens.js';
 
 export { SqlSyntaxError } from './tokens.js';
@@ -21,8 +21,8 @@ const TYPE_NAMES: Readonly<Record<string, ColumnTypeName>> = {
   TIMESTAMP: 'Timestamp',
 };
 
-/** Words that are values, not column names, on the right of `SET c =`. */
-const KEYWORD_VALUES = new Set(['NULL', 'TRUE', 'FALSE']);
+/** The roles CREATE USER accepts, in the order the binary's hint lists them. */
+const USER_ROLES = ['dba', 'admin', 'developer', 'analyst', 'viewer', 'user', 'service', 'system'];
 
 /** Parses a batch: statements separated by top-level semicolons. Throws SqlSyntaxError. */
 export function parseBatch(sql: string, params: readonly Value[] = []): Statement[] {
@@ -53,6 +53,8 @@ class Parser {
     if (this.acceptWord('DELETE')) return this.deleteStatement();
     if (this.acceptWord('CREATE')) return this.create();
     if (this.acceptWord('DROP')) return this.drop();
+    if (this.acceptWord('ALTER')) return this.alterTable();
+    if (this.acceptWords('DESCRIBE', 'TABLE')) return { kind: 'describe-table', table: this.tableRef() };
     if (this.acceptWord('EXECUTE')) return this.executeAsUser();
     if (this.acceptWord('STORAGE')) {
       this.expectWord('FLUSH');
@@ -144,12 +146,60 @@ class Parser {
     do {
       const column = this.identifier();
       this.expectPunct('=');
-      const ahead = this.peek();
-      const isColumn = ahead?.kind === 'word' && !KEYWORD_VALUES.has(ahead.upper);
-      assignments.push(isColumn ? { column, plus: this.columnPlus() } : { column, value: this.literal() });
+      assignments.push(this.assignment(column));
     } while (this.acceptPunct(','));
     const where = this.acceptWord('WHERE') ? this.condition() : undefined;
     return { kind: 'update', table, assignments, ...(where ? { where } : {}) };
+  }
+
+  private assignment(column: string): Assignment {
+    const left = this.term();
+    const operatorToken = this.peek();
+    const operator = operatorToken?.kind === 'punct' ? (['+', '-', '*'] as const).find((candidate) => candidate === operatorToken.text) : undefined;
+    if (!operator) {
+      if (left.kind === 'column') throw this.error(`expected a value or an arithmetic expression for ${column}`);
+      return { column, value: left.value };
+    }
+    this.position++;
+    return { column, arithmetic: { left, operator: operator satisfies ArithmeticOperator, right: this.term() } };
+  }
+
+  private term(): Term {
+    const token = this.peek();
+    if (token && (token.kind === 'quoted' || (token.kind === 'word' && !isLiteralWord(token)))) return { kind: 'column', name: this.identifier() };
+    return { kind: 'value', value: this.literal() };
+  }
+
+  private alterTable(): Statement {
+    this.expectWord('TABLE');
+    const table = this.tableRef();
+    this.expectWord('ADD');
+    this.acceptWord('COLUMN');
+    return { kind: 'alter-table-add-column', table, column: this.columnSpec() };
+  }
+
+  /** `CREATE USER name WITH PASSWORD 'p' ROLE r`, with KalamDB's parser errors (measured). */
+  private createUser(): Statement {
+    const user = this.userName();
+    if (!this.acceptWord('WITH')) throw new SqlSyntaxError('Expected WITH after username. Hint: Syntax: CREATE USER username WITH PASSWORD|OAUTH|INTERNAL ...');
+    this.expectWord('PASSWORD');
+    const password = this.next('a password');
+    if (password.kind !== 'string') throw this.error('expected the password as a string literal', password);
+    if (!this.acceptWord('ROLE')) throw new SqlSyntaxError('Expected ROLE keyword. Hint: ROLE is required: ... ROLE dba');
+    const role = this.next('a role');
+    if (role.kind !== 'word' && role.kind !== 'string' && role.kind !== 'quoted') throw this.error('expected a role', role);
+    const name = role.text.toLowerCase();
+    if (!USER_ROLES.includes(name)) throw new SqlSyntaxError(`Invalid role '${role.text}'. Hint: Valid roles: ${USER_ROLES.join(', ')}`);
+    return { kind: 'create-user', user, password: password.text, role: name };
+  }
+
+  /** A user name keeps its case (measured: `CREATE USER S4` makes user 'S4'). */
+  private userName(): string {
+    const token = this.next('a user name');
+    if (token.kind !== 'word' && token.kind !== 'string' && token.kind !== 'quoted') {
+      throw new SqlSyntaxError('Expected WITH after username. Hint: Syntax: CREATE USER username WITH PASSWORD|OAUTH|INTERNAL ...');
+    }
+    return token.text;
   }
 
   private deleteStatement(): Statement {
@@ -163,6 +213,10 @@ class Parser {
     if (this.acceptWord('NAMESPACE')) {
       const ifNotExists = this.acceptWords('IF', 'NOT', 'EXISTS');
       return { kind: 'create-namespace', name: this.identifier(), ifNotExists };
+    }
+    if (this.atUserNotTable()) {
+      this.position++;
+      return this.createUser();
     }
     let typeKeyword: string | undefined;
     for (const candidate of ['USER', 'SHARED', 'STREAM']) {
@@ -236,6 +290,11 @@ class Parser {
       const cascade = this.acceptWord('CASCADE');
       return { kind: 'drop-namespace', name, ifExists, cascade };
     }
+    if (this.atUserNotTable()) {
+      this.position++;
+      const ifExists = this.acceptWords('IF', 'EXISTS');
+      return { kind: 'drop-user', user: this.userName(), ifExists };
+    }
     for (const candidate of ['USER', 'SHARED', 'STREAM']) this.acceptWord(candidate);
     this.expectWord('TABLE');
     const ifExists = this.acceptWords('IF', 'EXISTS');
@@ -304,16 +363,6 @@ class Parser {
     return { kind: 'compare', column, operator, value: this.literal() };
   }
 
-  /** `c + 1`, `c - 2`: a column plus a signed constant. */
-  private columnPlus(): { column: string; amount: number } {
-    const column = this.identifier();
-    const sign = this.next("'+' or '-'");
-    if (sign.kind !== 'punct' || (sign.text !== '+' && sign.text !== '-')) throw this.error(`expected '+' or '-' after ${column}, found ${describe(sign)}`, sign);
-    const amount = this.literal();
-    if (typeof amount !== 'number') throw this.error(`expected a number after ${column} ${sign.text}`);
-    return { column, amount: sign.text === '-' ? -amount : amount };
-  }
-
   private literal(): Value {
     const token = this.next('a value');
     if (token.kind === 'number') return Number(token.text);
@@ -353,6 +402,12 @@ class Parser {
     const token = this.next(`a number for ${what}`);
     if (token.kind !== 'number' || !/^\d+$/.test(token.text)) throw this.error(`${what} must be a non-negative integer`, token);
     return Number(token.text);
+  }
+
+  /** `CREATE USER u` / `DROP USER u`, as opposed to `CREATE USER TABLE t`. */
+  private atUserNotTable(): boolean {
+    const [first, second] = [this.peek(), this.peekAt(1)];
+    return first?.kind === 'word' && first.upper === 'USER' && !(second?.kind === 'word' && second.upper === 'TABLE');
   }
 
   private peek(): Token | undefined {
