@@ -12,6 +12,7 @@ export const DEFECTS = {
   'panic-on-bad-manifest': 'an unparseable manifest.json makes the server panic (Rust-style trace, exit 101) instead of rebuilding it',
   'stuck-flush-after-restart': 'a flush job running at a kill stays running after the restart, and every later flush of its table is skipped as already running',
   'table-unavailable-after-restart': 'at the first restart the first SHARED table goes missing from the provider for that incarnation: reads say not found, writes fail',
+  'ddl-not-durable': 'acknowledge CREATE TABLE and ALTER TABLE ADD COLUMN before their WAL frame is written: it is held back until the next statement that commits, so a kill right after such a DDL loses it',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ColumnSpec, ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
 import { SqlError } from './errors.js';
@@ -74,7 +75,19 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const inFlightKeys = new Map<string, Set<Value>>();
   const owedWrites = new Set<Promise<void>>();
 
-  const commit = (record: WalRecord) => wal.append(record, () => applyRecord(state, record));
+  /** ddl-not-durable: DDL applied and acknowledged, its WAL frame held back until the next commit. */
+  const unwrittenDdl: WalRecord[] = [];
+  const commit = (record: WalRecord) => {
+    for (const held of unwrittenDdl.splice(0)) void wal.append(held).catch((error: unknown) => options.log.error({ err: error }, 'held ddl wal write failed'));
+    return wal.append(record, () => applyRecord(state, record));
+  };
+  /** CREATE TABLE and ALTER TABLE: durable before acknowledged, unless the ddl-not-durable defect holds them back. */
+  const commitDdl = (record: WalRecord): Promise<void> => {
+    if (!options.defects.has('ddl-not-durable')) return commit(record);
+    applyRecord(state, record);
+    unwrittenDdl.push(record);
+    return Promise.resolve();
+  };
 
   function resolveTable(ref: TableRef, session: Session, writing = false): TableState {
     const namespace = ref.namespace ?? session.namespace;
@@ -139,6 +152,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
         return createTable(statement, session);
       case 'drop-table':
         return dropTable(statement.table, statement.ifExists, session);
+      case 'alter-table-add-column':
+        return addColumn(statement, session);
+      case 'create-user':
+        return createUser(statement, session);
+      case 'drop-user':
+        return dropUser(statement, session);
       case 'flush':
         return flush(statement, session);
     }
@@ -379,7 +398,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       createdAt: Date.now(),
       schemaVersion: 1,
     };
-    await commit({ op: 'create-table', table: definition });
+    await commitDdl({ op: 'create-table', table: definition });
     return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${type} table ${namespace}.${name} created successfully` };
   }
 
@@ -427,6 +446,45 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { row_count: 0, message: `Table '${namespace}.${ref.name}' dropped` };
   }
 
+  async function addColumn(statement: Extract<Statement, { kind: 'alter-table-add-column' }>, session: Session): Promise<StatementResult> {
+    const table = resolveTable(statement.table, session);
+    const definition = table.definition;
+    const column = statement.column;
+    assertName(column.name, 'column');
+    if (SYSTEM_COLUMNS.has(column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `column name '${column.name}' is reserved`);
+    // kalamdb-server 0.4.3's wording (measured).
+    if (definition.columns.some((existing) => existing.name === column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Column '${column.name}' already exists`);
+    if (column.primaryKey) throw new SqlError('SQL_EXECUTION_ERROR', 'ALTER TABLE cannot add a PRIMARY KEY column');
+    if (!column.nullable && column.defaultValue === undefined) throw new SqlError('SQL_EXECUTION_ERROR', `NOT NULL column '${column.name}' needs a DEFAULT`);
+    const schemaVersion = definition.schemaVersion + 1;
+    const key = tableKey(definition.namespace, definition.name);
+    await commitDdl({ op: 'add-column', table: key, column, schemaVersion });
+    return { row_count: 0, message: `Table ${key} altered successfully: ADD COLUMN ${column.name} ${column.type.toUpperCase()} (version ${schemaVersion})` };
+  }
+
+  async function createUser(statement: Extract<Statement, { kind: 'create-user' }>, session: Session): Promise<StatementResult> {
+    if (session.user !== 'root') throw new SqlError('PERMISSION_DENIED', `user '${session.user}' may not CREATE USER`);
+    assertName(statement.name, 'user');
+    if (statement.name === 'root' || state.users.has(statement.name)) throw new SqlError('SQL_EXECUTION_ERROR', `Already exists: User '${statement.name}' already exists`);
+    if (!['user', 'service', 'dba', 'system'].includes(statement.role.toLowerCase())) throw new SqlError('SQL_EXECUTION_ERROR', `unknown role '${statement.role}'`);
+    const salt = randomBytes(16);
+    const passwordHash = `${salt.toString('hex')}:${scryptSync(statement.password, salt, 32).toString('hex')}`;
+    await commit({ op: 'create-user', user: { name: statement.name, role: statement.role.toLowerCase(), passwordHash, createdAt: Date.now(), deletedAt: null } });
+    return { row_count: 0, message: `User '${statement.name}' created` };
+  }
+
+  async function dropUser(statement: Extract<Statement, { kind: 'drop-user' }>, session: Session): Promise<StatementResult> {
+    if (session.user !== 'root') throw new SqlError('PERMISSION_DENIED', `user '${session.user}' may not DROP USER`);
+    const user = state.users.get(statement.name);
+    if (!user) {
+      if (statement.ifExists) return { row_count: 0, message: `User '${statement.name}' does not exist` };
+      throw new SqlError('SQL_EXECUTION_ERROR', `Not found: User '${statement.name}' not found`);
+    }
+    // kalamdb-server 0.4.3 answers a second DROP USER like the first (measured).
+    if (user.deletedAt === null) await commit({ op: 'drop-user', name: statement.name, deletedAt: Date.now() });
+    return { row_count: 0, message: `User '${statement.name}' dropped (soft delete)` };
+  }
+
   return {
     // kalamdb-server 0.4.3 names the acting user in every result (`as_user: "root"` for plain statements).
     execute: async (statement, session) => {
@@ -435,6 +493,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     async settle() {
       while (owedWrites.size > 0) await Promise.all([...owedWrites]);
+      for (const held of unwrittenDdl.splice(0)) await wal.append(held);
     },
   };
 }

@@ -58,13 +58,24 @@ export interface ManifestHint {
   readonly sha256?: string;
 }
 
+/** A user made by CREATE USER; DROP USER soft-deletes it, as KalamDB does (deleted_at). */
+export interface UserRecord {
+  readonly name: string;
+  readonly role: string;
+  /** scrypt of the password with its salt, hex: the password itself is never logged. */
+  readonly passwordHash: string;
+  readonly createdAt: number;
+  readonly deletedAt: number | null;
+}
+
 export interface NamespaceRecord {
   readonly name: string;
   readonly createdAt: number;
 }
 
 export interface TableState {
-  readonly definition: TableDefinition;
+  /** Replaced (same TableState, so holders of it see the change) when ALTER TABLE adds a column. */
+  definition: TableDefinition;
   /** Hot tier. Partition ('' for SHARED tables, the user id for USER tables) → primary key → row. */
   readonly partitions: Map<string, Map<Value, StoredRow>>;
   /** Partition → manifest the hot tier remembers committing (a manifest.json that vanished is rebuilt). */
@@ -76,6 +87,7 @@ export interface DatabaseState {
   /** Keyed by `namespace.table`. */
   readonly tables: Map<string, TableState>;
   readonly jobs: Map<string, JobRecord>;
+  readonly users: Map<string, UserRecord>;
   lastSeq: number;
   lastJobNumber: number;
 }
@@ -85,6 +97,9 @@ export type WalRecord =
   | { readonly op: 'drop-namespace'; readonly name: string }
   | { readonly op: 'create-table'; readonly table: TableDefinition }
   | { readonly op: 'drop-table'; readonly table: string }
+  | { readonly op: 'add-column'; readonly table: string; readonly column: ColumnSpec; readonly schemaVersion: number }
+  | { readonly op: 'create-user'; readonly user: UserRecord }
+  | { readonly op: 'drop-user'; readonly name: string; readonly deletedAt: number }
   | { readonly op: 'put'; readonly table: string; readonly partition: string; readonly rows: readonly StoredRow[] }
   | { readonly op: 'delete'; readonly table: string; readonly partition: string; readonly keys: readonly Value[]; readonly seq: number }
   | { readonly op: 'job'; readonly job: JobRecord }
@@ -93,7 +108,7 @@ export type WalRecord =
   | { readonly op: 'manifest'; readonly table: string; readonly partition: string; readonly manifest: ManifestHint };
 
 export function emptyState(): DatabaseState {
-  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), lastSeq: 0, lastJobNumber: 0 };
+  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), users: new Map(), lastSeq: 0, lastJobNumber: 0 };
 }
 
 export function tableKey(namespace: string, name: string): string {
@@ -134,6 +149,20 @@ export function applyRecord(state: DatabaseState, record: WalRecord): void {
     case 'drop-table':
       state.tables.delete(record.table);
       return;
+    case 'add-column': {
+      const table = state.tables.get(record.table);
+      if (!table || table.definition.columns.some((column) => column.name === record.column.name)) return;
+      table.definition = { ...table.definition, columns: [...table.definition.columns, record.column], schemaVersion: record.schemaVersion };
+      return;
+    }
+    case 'create-user':
+      if (!state.users.has(record.user.name)) state.users.set(record.user.name, record.user);
+      return;
+    case 'drop-user': {
+      const user = state.users.get(record.name);
+      if (user && user.deletedAt === null) state.users.set(record.name, { ...user, deletedAt: record.deletedAt });
+      return;
+    }
     case 'put': {
       const table = state.tables.get(record.table);
       for (const row of record.rows) state.lastSeq = Math.max(state.lastSeq, row.seq);
@@ -173,7 +202,7 @@ export function applyRecord(state: DatabaseState, record: WalRecord): void {
   }
 }
 
-const OPS = new Set(['create-namespace', 'drop-namespace', 'create-table', 'drop-table', 'put', 'delete', 'job', 'flushed', 'manifest']);
+const OPS = new Set(['create-namespace', 'drop-namespace', 'create-table', 'drop-table', 'add-column', 'create-user', 'drop-user', 'put', 'delete', 'job', 'flushed', 'manifest']);
 
 /** Records come from our own checksummed log; this only guards against a log from another program. */
 export function isWalRecord(value: unknown): value is WalRecord {

@@ -1,4 +1,4 @@
-import type { DatabaseState, JobRecord, TableDefinition } from './state.js';
+import type { DatabaseState, JobRecord, TableDefinition, UserRecord } from './state.js';
 import type { ResultColumn, Row } from './query.js';
 
 export interface SystemTable {
@@ -97,28 +97,84 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
       { name: 'last_seen', data_type: 'Timestamp' },
       { name: 'deleted_at', data_type: 'Timestamp' },
     ],
-    // The reference server knows one account, root; it keeps no password hash to show.
-    rows: () => [
-      {
-        user_id: 'root',
-        password_hash: '',
-        role: 'system',
-        email: 'root@localhost',
-        auth_type: 'Internal',
-        auth_data: null,
-        storage_mode: 'Table',
-        storage_id: 'local',
-        failed_login_attempts: 0,
-        locked_until: null,
-        last_login_at: null,
-        created_at: 0,
-        updated_at: 0,
-        last_seen: null,
-        deleted_at: null,
-      },
+    // root, which keeps no password hash to show, then every CREATE USER (soft-deleted ones too).
+    rows: (state) => [ROOT_USER, ...[...state.users.values()].map(userRow)],
+  },
+  columns: {
+    columns: [
+      { name: 'namespace_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'table_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'version', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'column_id', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'column_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'comment', data_type: 'Text' },
+      { name: 'data_type', data_type: 'Text', flags: ['nn'] },
+      { name: 'default_value', data_type: 'Text' },
+      { name: 'ordinal', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'nullable', data_type: 'Boolean', flags: ['nn'] },
+      { name: 'primary_key', data_type: 'Boolean', flags: ['nn'] },
+      { name: 'primary_key_pos', data_type: 'BigInt' },
     ],
+    rows: (state) => [...state.tables.values()].flatMap(({ definition }) => columnRows(definition)),
   },
 };
+
+const ROOT_USER: Row = {
+  user_id: 'root',
+  password_hash: '',
+  role: 'system',
+  email: 'root@localhost',
+  auth_type: 'Internal',
+  auth_data: null,
+  storage_mode: 'Table',
+  storage_id: 'local',
+  failed_login_attempts: 0,
+  locked_until: null,
+  last_login_at: null,
+  created_at: 0,
+  updated_at: 0,
+  last_seen: null,
+  deleted_at: null,
+};
+
+function userRow(user: UserRecord): Row {
+  return {
+    ...ROOT_USER,
+    user_id: user.name,
+    password_hash: user.passwordHash,
+    role: user.role,
+    email: null,
+    auth_type: 'Password',
+    created_at: user.createdAt,
+    updated_at: user.deletedAt ?? user.createdAt,
+    deleted_at: user.deletedAt,
+  };
+}
+
+/** KalamDB lists a table's columns with _seq and _deleted after the declared ones, then the added ones (measured). */
+function columnRows(definition: TableDefinition): Row[] {
+  const declared = definition.columns.map((column) => ({ name: column.name, type: column.type.toUpperCase(), nullable: column.nullable, primaryKey: column.primaryKey, comment: null, defaultValue: column.defaultValue }));
+  const system = [
+    { name: '_seq', type: 'BIGINT', nullable: false, primaryKey: false, comment: 'Version ID (MVCC) with embedded timestamp', defaultValue: undefined },
+    { name: '_deleted', type: 'BOOLEAN', nullable: false, primaryKey: false, comment: 'Soft delete flag', defaultValue: false },
+  ];
+  const createdWith = definition.columns.length - (definition.schemaVersion - 1);
+  const ordered = [...declared.slice(0, createdWith), ...system, ...declared.slice(createdWith)];
+  return ordered.map((column, index) => ({
+    namespace_id: definition.namespace,
+    table_name: definition.name,
+    version: definition.schemaVersion,
+    column_id: index + 1,
+    column_name: column.name,
+    comment: column.comment,
+    data_type: column.type,
+    default_value: column.defaultValue === undefined ? null : String(column.defaultValue),
+    ordinal: index + 1,
+    nullable: column.nullable,
+    primary_key: column.primaryKey,
+    primary_key_pos: column.primaryKey ? 1 : null,
+  }));
+}
 
 function jobRow(state: DatabaseState, job: JobRecord): Row {
   const tableType = job.tableType ?? (state.tables.get(`${job.namespace}.${job.table}`)?.definition.type === 'user' ? 'User' : 'Shared');

@@ -1,10 +1,12 @@
 import type { WorkloadDefinition } from '../run/seams.js';
 import type { TableSpec, WorkloadName } from '../vocabulary/scenario.js';
 import { append } from './append/index.js';
+import { ddl } from './ddl/index.js';
 
 /** Every workload by name; `--workload a,b` runs several side by side, each on its own tables. */
 export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition>>> = {
   append,
+  ddl,
 };
 
 /** What `--workload` runs when it is not given. */

@@ -58,6 +58,10 @@ export type Statement =
       readonly options: Readonly<Record<string, string>>;
     }
   | { readonly kind: 'drop-table'; readonly table: TableRef; readonly ifExists: boolean }
+  | { readonly kind: 'alter-table-add-column'; readonly table: TableRef; readonly column: ColumnSpec }
+  /** `CREATE USER name WITH PASSWORD 'p' ROLE r`: the password never leaves the executor unhashed. */
+  | { readonly kind: 'create-user'; readonly name: string; readonly password: string; readonly role: string }
+  | { readonly kind: 'drop-user'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: TableRef; readonly columns?: readonly string[]; readonly rows: readonly (readonly Value[])[] }
   | {
       readonly kind: 'update';

@@ -50,6 +50,7 @@ class Parser {
     if (this.acceptWord('DELETE')) return this.deleteStatement();
     if (this.acceptWord('CREATE')) return this.create();
     if (this.acceptWord('DROP')) return this.drop();
+    if (this.acceptWord('ALTER')) return this.alter();
     if (this.acceptWord('EXECUTE')) return this.executeAsUser();
     if (this.acceptWord('STORAGE')) {
       this.expectWord('FLUSH');
@@ -159,6 +160,7 @@ class Parser {
       const ifNotExists = this.acceptWords('IF', 'NOT', 'EXISTS');
       return { kind: 'create-namespace', name: this.identifier(), ifNotExists };
     }
+    if (this.atUserStatement()) return this.createUser();
     let typeKeyword: string | undefined;
     for (const candidate of ['USER', 'SHARED', 'STREAM']) {
       if (this.acceptWord(candidate)) typeKeyword = candidate;
@@ -231,10 +233,49 @@ class Parser {
       const cascade = this.acceptWord('CASCADE');
       return { kind: 'drop-namespace', name, ifExists, cascade };
     }
+    if (this.atUserStatement()) {
+      this.expectWord('USER');
+      const ifExists = this.acceptWords('IF', 'EXISTS');
+      return { kind: 'drop-user', name: this.userName(), ifExists };
+    }
     for (const candidate of ['USER', 'SHARED', 'STREAM']) this.acceptWord(candidate);
     this.expectWord('TABLE');
     const ifExists = this.acceptWords('IF', 'EXISTS');
     return { kind: 'drop-table', table: this.tableRef(), ifExists };
+  }
+
+  /** `USER` followed by anything but TABLE names a user (`CREATE USER TABLE` is a table). */
+  private atUserStatement(): boolean {
+    const token = this.peek();
+    const after = this.peekAt(1);
+    return token?.kind === 'word' && token.upper === 'USER' && !(after?.kind === 'word' && after.upper === 'TABLE');
+  }
+
+  private createUser(): Statement {
+    this.expectWord('USER');
+    const name = this.userName();
+    this.expectWord('WITH');
+    this.expectWord('PASSWORD');
+    const password = this.next('a password');
+    if (password.kind !== 'string') throw this.error(`expected a quoted password, found ${describe(password)}`, password);
+    let role = 'user';
+    if (this.acceptWord('ROLE')) role = this.identifier();
+    return { kind: 'create-user', name, password: password.text, role };
+  }
+
+  private userName(): string {
+    const token = this.next('a user name');
+    if (token.kind === 'string' || token.kind === 'quoted') return token.text;
+    if (token.kind === 'word') return token.text.toLowerCase();
+    throw this.error(`expected a user name, found ${describe(token)}`, token);
+  }
+
+  private alter(): Statement {
+    this.expectWord('TABLE');
+    const table = this.tableRef();
+    this.expectWord('ADD');
+    this.acceptWord('COLUMN');
+    return { kind: 'alter-table-add-column', table, column: this.columnSpec() };
   }
 
   private flush(): Statement {
