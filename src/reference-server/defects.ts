@@ -13,6 +13,7 @@ export const DEFECTS = {
   'stuck-flush-after-restart': 'a flush job running at a kill stays running after the restart, and every later flush of its table is skipped as already running',
   'table-unavailable-after-restart': 'at the first restart the first SHARED table goes missing from the provider for that incarnation: reads say not found, writes fail',
   'ddl-not-durable': 'acknowledge CREATE TABLE and ALTER TABLE ADD COLUMN before their WAL frame is written: it is held back until the next statement that commits, so a kill right after such a DDL loses it',
+  'stale-reads': 'SELECTs of a table answer from a snapshot of its rows refreshed at most every 200 ms, so a read can miss rows acknowledged before it began',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

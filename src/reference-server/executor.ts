@@ -123,6 +123,19 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return [...merged.values()].filter((row) => !row.deleted);
   }
 
+  /** stale-reads: SELECTs of a table partition answer from a copy of its rows refreshed at most every 200 ms. */
+  const snapshots = new Map<string, { readonly takenAt: number; readonly rows: StoredRow[] }>();
+  const SNAPSHOT_REFRESH_MS = 200;
+  function rowsForSelect(table: TableState, partition: string): StoredRow[] {
+    if (!options.defects.has('stale-reads')) return visibleRows(table, partition);
+    const key = `${tableKey(table.definition.namespace, table.definition.name)}/${partition}`;
+    const snapshot = snapshots.get(key);
+    if (snapshot && performance.now() - snapshot.takenAt < SNAPSHOT_REFRESH_MS) return snapshot.rows;
+    const rows = visibleRows(table, partition);
+    snapshots.set(key, { takenAt: performance.now(), rows });
+    return rows;
+  }
+
   function visibleKeys(table: TableState, partition: string): Set<Value> {
     return new Set(visibleRows(table, partition).map((row) => row.values[table.definition.primaryKey] ?? null));
   }
@@ -183,7 +196,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         { name: '_seq', data_type: 'BigInt' as const, flags: ['nn'] },
         { name: '_deleted', data_type: 'Boolean' as const, flags: ['nn'] },
       ];
-      rows = visibleRows(table, partitionFor(table, user)).map((row) => ({ ...row.values, _seq: row.seq, _deleted: false }));
+      rows = rowsForSelect(table, partitionFor(table, user)).map((row) => ({ ...row.values, _seq: row.seq, _deleted: false }));
       where = `${definition.namespace}.${definition.name}`;
       // Without ORDER BY, rows come in primary-key order, like a scan of KalamDB's key-ordered store.
       if (statement.orderBy.length === 0) sortRows(rows, [{ column: definition.primaryKey, descending: false }]);

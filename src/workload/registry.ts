@@ -2,11 +2,13 @@ import type { WorkloadDefinition } from '../run/seams.js';
 import type { TableSpec, WorkloadName } from '../vocabulary/scenario.js';
 import { append } from './append/index.js';
 import { ddl } from './ddl/index.js';
+import { readers } from './readers/index.js';
 
 /** Every workload by name; `--workload a,b` runs several side by side, each on its own tables. */
 export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition>>> = {
   append,
   ddl,
+  readers,
 };
 
 /** What `--workload` runs when it is not given. */

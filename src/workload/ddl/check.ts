@@ -66,11 +66,10 @@ export function judgeDdl(run: RunStart): { observe(event: HistoryEvent): JudgeOu
     pending.delete(requestId);
     const stats = judged(request.cycle).stats;
     stats[outcome === 'acknowledged' ? 'ddlAcknowledged' : outcome === 'failed' ? 'ddlFailed' : 'ddlIndeterminate']! += 1;
-    if (outcome === 'failed') return;
     const makes = request.f.startsWith('create') || request.f === 'alter-table';
-    const key = objectKey(request.f, request.value);
-    const object = objectOf(key);
+    const object = objectOf(objectKey(request.f, request.value));
     object.requestIds.push(requestId);
+    if (outcome === 'failed') return;
     if (makes) {
       object.presence = outcome === 'acknowledged' ? 'yes' : object.presence === 'yes' ? 'yes' : 'maybe';
       // A column acknowledged on a table proves the table is there.
