@@ -174,10 +174,23 @@ describe('reference server SQL parser', () => {
     });
   });
 
+  describe('ALTER TABLE and users', () => {
+    it('parses ADD COLUMN, CREATE USER and DROP USER, and keeps CREATE USER TABLE a table', () => {
+      expect(parseBatch('ALTER TABLE ns.t ADD COLUMN c1 TEXT')).to.deep.equal([
+        { kind: 'alter-table-add-column', table: { namespace: 'ns', name: 't' }, column: { name: 'c1', type: 'Text', primaryKey: false, nullable: true } },
+      ]);
+      expect(parseBatch("CREATE USER u1 WITH PASSWORD 'pw' ROLE user")).to.deep.equal([{ kind: 'create-user', name: 'u1', password: 'pw', role: 'user' }]);
+      expect(parseBatch('DROP USER u1')).to.deep.equal([{ kind: 'drop-user', name: 'u1', ifExists: false }]);
+      expect(parseBatch('CREATE USER TABLE t (id BIGINT PRIMARY KEY)')[0]).to.include({ kind: 'create-table' });
+      expect(parseBatch('DROP USER TABLE t')[0]).to.include({ kind: 'drop-table' });
+    });
+  });
+
   describe('errors', () => {
     it('unsupported statement', () => {
       expect(syntaxError('GRANT ALL ON t TO bob').message).to.match(/unsupported statement/i);
-      expect(syntaxError('ALTER TABLE t ADD COLUMN x INT').message).to.match(/unsupported statement/i);
+      expect(syntaxError('TRUNCATE TABLE t').message).to.match(/unsupported statement/i);
+      expect(syntaxError('ALTER TABLE t DROP COLUMN x').message).to.match(/expected ADD/);
     });
 
     it('unterminated string literal', () => {

@@ -1,7 +1,7 @@
 import type { CheckerDefinition, JudgeOutput, RunStart } from '../../run/seams.js';
 import type { Cell, EventOf, HistoryEvent, RequestOutcome } from '../../vocabulary/events.js';
 import type { Violation, WorkloadViolationKind } from '../../vocabulary/violations.js';
-import { positionOf, READ_LIMIT, READ_ROWS_TABLE, readerId } from './plan.js';
+import { ID_BLOCK, positionOf, READ_LIMIT, READ_ROWS_TABLE, readerId } from './plan.js';
 
 export const READERS_CHECK = 'readers';
 
@@ -43,8 +43,7 @@ const CAP = 50;
  */
 export function judgeReaders(run: RunStart): { observe(event: HistoryEvent): JudgeOutput[]; finish(): JudgeOutput[] } {
   const table = `${run.parameters.workload.namespace}.${READ_ROWS_TABLE}`;
-  const status: number[][] = [];
-  const ackedAt: number[][] = [];
+  const writers: WriterStates[] = [];
   const inserts = new Map<number, PendingInsert>();
   const reads = new Map<number, PendingRead>();
   /** Ids a read returned while their insert had no answer yet: a later failure makes them phantoms. */
@@ -73,14 +72,13 @@ export function judgeReaders(run: RunStart): { observe(event: HistoryEvent): Jud
     if (requestId !== undefined && finding.requestIds.size < CAP) finding.requestIds.add(requestId);
   };
   const statusOf = (id: number): number => {
-    const at = positionOf(id);
-    return at ? (status[at.writer]?.[at.n] ?? UNSENT) : UNSENT;
+    if (!Number.isSafeInteger(id) || id < 1) return UNSENT;
+    return writers[Math.floor((id - 1) / ID_BLOCK)]?.status((id - 1) % ID_BLOCK) ?? UNSENT;
   };
   const setStatus = (id: number, value: number, tick: number) => {
     const at = positionOf(id);
     if (!at) return;
-    (status[at.writer] ??= [])[at.n] = value;
-    if (value === ACKNOWLEDGED) (ackedAt[at.writer] ??= [])[at.n] = tick;
+    (writers[at.writer] ??= createWriterStates()).set(at.n, value, tick);
   };
 
   function settleInsert(requestId: number, outcome: RequestOutcome): void {
@@ -108,26 +106,41 @@ export function judgeReaders(run: RunStart): { observe(event: HistoryEvent): Jud
   function judgeRead(requestId: number, read: PendingRead, rows: readonly Cell[][]): void {
     const entry = cycleEntry(read.cycle);
     entry.stats.readsJudged! += 1;
-    const returned = new Set<number>();
+    const [from, to] = read.range;
+    const returned: number[] = [];
+    let ascending = true;
     const phantoms: number[] = [];
     for (const row of rows) {
       const id = Number(row[0]);
-      returned.add(id);
+      if (returned.length > 0 && id <= returned[returned.length - 1]!) ascending = false;
+      returned.push(id);
       const state = statusOf(id);
-      if (state === UNSENT || state === FAILED || id < read.range[0] || id >= read.range[1]) phantoms.push(id);
+      if (state === UNSENT || state === FAILED || id < from || id >= to) phantoms.push(id);
       else if (state === PENDING) seenWhilePending.set(id, requestId);
     }
-    if (phantoms.length > 0) find(read.cycle, 'phantom-read', phantoms, requestId, `read #${requestId} of [${read.range[0]}, ${read.range[1]}) returned ${phantoms.length} row(s) never sent, failed or outside its range`);
+    if (phantoms.length > 0) find(read.cycle, 'phantom-read', phantoms, requestId, `read #${requestId} of [${from}, ${to}) returned ${phantoms.length} row(s) never sent, failed or outside its range`);
     // A full page may stop short of the range's end: only ids up to its last row are owed.
-    const end = rows.length >= READ_LIMIT ? Math.min(read.range[1], Number(rows[rows.length - 1]![0]) + 1) : read.range[1];
+    const end = rows.length >= READ_LIMIT ? Math.min(to, returned[returned.length - 1]! + 1) : to;
+    // Rows come ORDER BY id, so one walk matches them to the range; out of order, a set does.
+    const unordered = ascending ? undefined : new Set(returned);
+    let cursor = 0;
+    let required = 0;
     const missing: number[] = [];
-    for (let id = read.range[0]; id < end; id++) {
-      const at = positionOf(id)!;
-      if (status[at.writer]?.[at.n] !== ACKNOWLEDGED || ackedAt[at.writer]![at.n]! >= read.began) continue;
-      entry.stats.rowsRequired! += 1;
-      if (!returned.has(id)) missing.push(id);
+    for (let id = from; id < end; id++) {
+      const states = writers[Math.floor((id - 1) / ID_BLOCK)];
+      const n = (id - 1) % ID_BLOCK;
+      if (!states || states.status(n) !== ACKNOWLEDGED || states.ackedAt(n) >= read.began) continue;
+      required += 1;
+      let seen: boolean;
+      if (unordered) seen = unordered.has(id);
+      else {
+        while (cursor < returned.length && returned[cursor]! < id) cursor++;
+        seen = returned[cursor] === id;
+      }
+      if (!seen) missing.push(id);
     }
-    if (missing.length > 0) find(read.cycle, 'stale-read', missing, requestId, `read #${requestId} of [${read.range[0]}, ${read.range[1]}) missed ${missing.length} row(s) acknowledged before it began`);
+    entry.stats.rowsRequired! += required;
+    if (missing.length > 0) find(read.cycle, 'stale-read', missing, requestId, `read #${requestId} of [${from}, ${to}) missed ${missing.length} row(s) acknowledged before it began`);
   }
 
   function judgeReadBack(event: EventOf<'read-back'>): void {
@@ -143,12 +156,12 @@ export function judgeReaders(run: RunStart): { observe(event: HistoryEvent): Jud
     }
     if (phantoms.length > 0) find(event.cycle, 'phantom-read', phantoms, undefined, `the read-back after the restart holds ${phantoms.length} row(s) never sent, failed, or twice`);
     const missing: number[] = [];
-    status.forEach((states, writer) =>
-      states.forEach((state, n) => {
+    writers.forEach((states, writer) => {
+      for (let n = 0; n < states.size(); n++) {
         const id = readerId(writer, n);
-        if (state === ACKNOWLEDGED && !seen.has(id)) missing.push(id);
-      }),
-    );
+        if (states.status(n) === ACKNOWLEDGED && !seen.has(id)) missing.push(id);
+      }
+    });
     if (missing.length > 0) find(event.cycle, 'stale-read', missing, undefined, `the read-back after the restart lacks ${missing.length} acknowledged row(s)`);
   }
 
@@ -205,6 +218,39 @@ export function judgeReaders(run: RunStart): { observe(event: HistoryEvent): Jud
       }
     },
     finish: () => [...open.keys()].flatMap(emit),
+  };
+}
+
+/** One writer's ids by position: outcome and history position of the acknowledgement, in growable typed arrays. */
+interface WriterStates {
+  status(n: number): number;
+  ackedAt(n: number): number;
+  set(n: number, status: number, tick: number): void;
+  size(): number;
+}
+
+function createWriterStates(): WriterStates {
+  let status = new Uint8Array(1024);
+  let acked = new Float64Array(1024);
+  let size = 0;
+  return {
+    status: (n) => (n < size ? status[n]! : UNSENT),
+    ackedAt: (n) => (n < size ? acked[n]! : Number.POSITIVE_INFINITY),
+    set(n, value, tick) {
+      if (n >= status.length) {
+        const capacity = Math.max(n + 1, status.length * 2);
+        const grownStatus = new Uint8Array(capacity);
+        grownStatus.set(status);
+        const grownAcked = new Float64Array(capacity);
+        grownAcked.set(acked);
+        status = grownStatus;
+        acked = grownAcked;
+      }
+      status[n] = value;
+      if (value === ACKNOWLEDGED) acked[n] = tick;
+      size = Math.max(size, n + 1);
+    },
+    size: () => size,
   };
 }
 
