@@ -15,6 +15,8 @@ export const DEFECTS = {
   'table-unavailable-after-restart': 'at the first restart the first SHARED table goes missing from the provider for that incarnation: reads say not found, writes fail',
   'partial-insert-on-conflict': 'a multi-row INSERT that meets a duplicate primary key answers the error but keeps the rows before the conflicting one',
   'update-not-durable': 'an UPDATE is applied to the hot tier and acknowledged, but its new row version never reaches the WAL: only a flush saves it, a restart loses it',
+  'ddl-not-durable': 'acknowledge CREATE TABLE and ALTER TABLE ADD COLUMN before their WAL frame is written: it is held back until the next statement that commits, so a kill right after such a DDL loses it',
+  'stale-reads': 'SELECTs of a table answer from a snapshot of its rows refreshed at most every 200 ms, so a read can miss rows acknowledged before it began',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

@@ -81,7 +81,31 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const owedWrites = new Set<Promise<void>>();
   const updateQueues = new Map<string, Promise<void>>();
 
-  const commit = (record: WalRecord) => wal.append(record, () => applyRecord(state, record));
+  /** ddl-not-durable: DDL applied and acknowledged, its WAL frame held back until the next commit. */
+  const unwrittenDdl: WalRecord[] = [];
+  const commit = (record: WalRecord) => {
+    for (const held of unwrittenDdl.splice(0)) void wal.append(held).catch((error: unknown) => options.log.error({ err: error }, 'held ddl wal write failed'));
+    return wal.append(record, () => applyRecord(state, record));
+  };
+  /** CREATE TABLE and ALTER TABLE: durable before acknowledged, unless the ddl-not-durable defect holds them back. */
+  const commitDdl = (record: WalRecord): Promise<void> => {
+    if (!options.defects.has('ddl-not-durable')) return commit(record);
+    applyRecord(state, record);
+    unwrittenDdl.push(record);
+    return Promise.resolve();
+  };
+  /** stale-reads: SELECTs of a table partition answer from a copy of its rows refreshed at most every 200 ms. */
+  const snapshots = new Map<string, { readonly takenAt: number; readonly rows: StoredRow[] }>();
+  const SNAPSHOT_REFRESH_MS = 200;
+  function rowsForSelect(table: TableState, partition: string): StoredRow[] {
+    if (!options.defects.has('stale-reads')) return visibleRows(table, partition);
+    const key = `${tableKey(table.definition.namespace, table.definition.name)}/${partition}`;
+    const snapshot = snapshots.get(key);
+    if (snapshot && performance.now() - snapshot.takenAt < SNAPSHOT_REFRESH_MS) return snapshot.rows;
+    const rows = visibleRows(table, partition);
+    snapshots.set(key, { takenAt: performance.now(), rows });
+    return rows;
+  }
 
   function resolveTable(ref: TableRef, session: Session, writing = false): TableState {
     const namespace = ref.namespace ?? session.namespace;
@@ -179,7 +203,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const definition = table.definition;
       columns = tableColumns(definition);
       const withTombstones = readsTombstones(statement.where, definition.primaryKey);
-      const stored = withTombstones ? versionsOf(table, partitionFor(table, user)) : visibleRows(table, partitionFor(table, user));
+      const stored = withTombstones ? versionsOf(table, partitionFor(table, user)) : rowsForSelect(table, partitionFor(table, user));
       assertReadable(definition, stored);
       rows = stored.map((row) => ({ ...row.values, _seq: row.seq, _deleted: row.deleted === true }));
       where = `${definition.namespace}.${definition.name}`;
@@ -446,7 +470,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     // that has none: the new table must start empty, on disk and in memory.
     await removeTableStorage(options.dataDir, definition);
     options.cold.delete(tableKey(namespace, name));
-    await commit({ op: 'create-table', table: definition });
+    await commitDdl({ op: 'create-table', table: definition });
     return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${type} table ${namespace}.${name} created successfully` };
   }
 
@@ -511,7 +535,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       schemaVersion: definition.schemaVersion + 1,
       systemColumnsAt: definition.systemColumnsAt ?? definition.columns.length,
     };
-    await commit({ op: 'alter-table', table: altered });
+    await commitDdl({ op: 'alter-table', table: altered });
     return { row_count: 0, message: `Table ${namespace}.${definition.name} altered successfully: ADD COLUMN ${column.name} ${sqlTypeName(column.type)} (version ${altered.schemaVersion})` };
   }
 
@@ -523,6 +547,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     async settle() {
       while (owedWrites.size > 0) await Promise.all([...owedWrites]);
+      for (const held of unwrittenDdl.splice(0)) await wal.append(held);
     },
   };
 }

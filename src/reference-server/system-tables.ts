@@ -1,3 +1,5 @@
+import { sqlTypeName, tableColumns } from './table-schema.js';
+import type { ColumnTypeName } from './sql/ast.js';
 import type { DatabaseState, JobRecord, TableDefinition, UserRecord } from './state.js';
 import type { ResultColumn, Row } from './query.js';
 
@@ -102,7 +104,47 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
     rows: (state) =>
       [ROOT_USER, ...[...state.users.values()].map(userRow)].sort((a, b) => (String(a.user_id) < String(b.user_id) ? -1 : 1)),
   },
+  columns: {
+    columns: [
+      { name: 'namespace_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'table_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'version', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'column_id', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'column_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'comment', data_type: 'Text' },
+      { name: 'data_type', data_type: 'Text', flags: ['nn'] },
+      { name: 'default_value', data_type: 'Text' },
+      { name: 'ordinal', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'nullable', data_type: 'Boolean', flags: ['nn'] },
+      { name: 'primary_key', data_type: 'Boolean', flags: ['nn'] },
+      { name: 'primary_key_pos', data_type: 'BigInt' },
+    ],
+    rows: (state) => [...state.tables.values()].flatMap(({ definition }) => columnRows(definition)),
+  },
 };
+
+const SYSTEM_COLUMN_COMMENTS: Readonly<Record<string, string>> = { _seq: 'Version ID (MVCC) with embedded timestamp', _deleted: 'Soft delete flag' };
+
+/** A table's columns as system.columns lists them: in SELECT * order, `_seq` and `_deleted` included. */
+function columnRows(definition: TableDefinition): Row[] {
+  return tableColumns(definition).map((column, index) => {
+    const declared = definition.columns.find((candidate) => candidate.name === column.name);
+    return {
+      namespace_id: definition.namespace,
+      table_name: definition.name,
+      version: definition.schemaVersion,
+      column_id: index + 1,
+      column_name: column.name,
+      comment: SYSTEM_COLUMN_COMMENTS[column.name] ?? null,
+      data_type: sqlTypeName(column.data_type as ColumnTypeName),
+      default_value: declared?.defaultValue === undefined ? (column.name === '_deleted' ? 'false' : null) : String(declared.defaultValue),
+      ordinal: index + 1,
+      nullable: declared ? declared.nullable : false,
+      primary_key: declared?.primaryKey ?? false,
+      primary_key_pos: declared?.primaryKey ? 1 : null,
+    };
+  });
+}
 
 const ROOT_USER: Row = {
   user_id: 'root',

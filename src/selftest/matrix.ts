@@ -167,4 +167,26 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
   },
   // Append never updates: this defect must pass there, which shows what the register workload adds.
   { name: 'update-not-durable / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'update-not-durable', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' }, expect: 'pass', short: false },
+  { name: 'correct / kill-mid-insert --workload ddl', scenario: 'kill-mid-insert', flags: { cycles: '3', workload: 'ddl' }, expect: 'pass', short: true },
+  {
+    name: 'ddl-not-durable / kill-mid-insert --workload ddl',
+    scenario: 'kill-mid-insert',
+    defect: 'ddl-not-durable',
+    flags: { cycles: '3', workload: 'ddl' },
+    expect: ['ddl-lost'],
+    short: true,
+  },
+  // The append workload creates its tables once and writes into them at once: a held-back CREATE TABLE is written by the next INSERT.
+  { name: 'ddl-not-durable / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'ddl-not-durable', flags: { cycles: '2', trigger: 'acks:20-80' }, expect: 'pass', short: true },
+  { name: 'correct / kill-mid-insert --workload readers', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'readers' }, expect: 'pass', short: true },
+  {
+    name: 'stale-reads / kill-mid-insert --workload readers',
+    scenario: 'kill-mid-insert',
+    defect: 'stale-reads',
+    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'readers' },
+    expect: ['stale-read'],
+    short: true,
+  },
+  // append reads only after a restart, when no write is in flight: a stale snapshot is never older than the last write.
+  { name: 'stale-reads / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'stale-reads', flags: { cycles: '2', trigger: 'acks:20-80' }, expect: 'pass', short: true },
 ];

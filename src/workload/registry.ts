@@ -4,6 +4,8 @@ import { append } from './append/index.js';
 import { conflict } from './conflict/index.js';
 import { deleteWorkload } from './delete/index.js';
 import { register } from './register/index.js';
+import { ddl } from './ddl/index.js';
+import { readers } from './readers/index.js';
 
 /** Every workload by name; `--workload a,b` runs several side by side, each on its own tables. */
 export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition>>> = {
@@ -11,6 +13,8 @@ export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition
   conflict,
   delete: deleteWorkload,
   register,
+  ddl,
+  readers,
 };
 
 /** What `--workload` runs when it is not given. */

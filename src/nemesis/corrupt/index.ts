@@ -56,6 +56,9 @@ export const corrupt: NemesisDefinition<CorruptFault> = {
     return { ...spec, corruptions, accept, ...(flags.stop ? { stop: flags.stop } : {}), ...(warmup ? { warmup } : {}) };
   },
   create(spec, { config, random }) {
+    if (!config.workload.tables.some(isAppendScope)) {
+      throw new UsageError(`corruption damages the append workload's segments, and --workload ${(config.workload.mix ?? []).join(',')} has no append table (add append)`);
+    }
     const schedule = planKillTriggers(spec.warmup, random, config.cycles);
     const archive: ManifestArchive = new Map();
     const damage = new Map<number, { applied: AppliedCorruption; corruption: Corruption; evictionPath: string | undefined }>();

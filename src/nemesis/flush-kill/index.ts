@@ -39,6 +39,9 @@ export const flushKill: NemesisDefinition<FlushKillFault> = {
     return { ...spec, phase, ...(warmup ? { warmup } : {}), ...(flags.precise ? { precision: 'syscall' as const } : {}) };
   },
   create(spec, { config, random }) {
+    if (config.workload.tables.length === 0) {
+      throw new UsageError(`a flush kill needs a table to flush, and --workload ${(config.workload.mix ?? []).join(',')} writes none in the run's namespace (add append or readers)`);
+    }
     const schedule = planKillTriggers(spec.warmup, random, config.cycles);
     const plans = planFlushCycles(spec, config.workload.tables.map((table) => table.name), random.fork('flush'), config.cycles);
     const precise = spec.precision === 'syscall';
