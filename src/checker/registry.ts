@@ -1,6 +1,6 @@
 import type { CheckerDefinition } from '../run/seams.js';
 import type { CheckName, WorkloadName } from '../vocabulary/scenario.js';
-import { DEFAULT_MIX, workloadDefinition } from '../workload/registry.js';
+import { workloadDefinition } from '../workload/registry.js';
 import { acknowledgedWrites } from './acknowledged-writes/index.js';
 import { availability } from './availability/index.js';
 import { coverage } from './coverage/index.js';
@@ -32,7 +32,7 @@ export const ALWAYS_ON: readonly (CheckName | 'coverage')[] = ['recovery', 'avai
  * The checkers of a campaign, in the order their probes run: the scenario's, the always-on ones,
  * then each workload's own (its invariant).
  */
-export function checkersFor(checks: readonly CheckName[], mix: readonly WorkloadName[] = DEFAULT_MIX): CheckerDefinition[] {
+export function checkersFor(checks: readonly CheckName[], mix: readonly WorkloadName[] = ['append']): CheckerDefinition[] {
   const names = [...new Set<CheckName | 'coverage'>([...checks, ...ALWAYS_ON])];
   const chosen = names.map((name) => CHECKERS[name]);
   for (const workload of mix) {

@@ -2,14 +2,14 @@ import type { Workload } from '../run/seams.js';
 import type { EventOf } from '../vocabulary/events.js';
 import type { InsertWorkloadSpec, TableSpec, WorkloadName } from '../vocabulary/scenario.js';
 import { combineTraffic, createRequestIds } from './operations.js';
-import { DEFAULT_MIX, workloadDefinition } from './registry.js';
+import { mixOf, workloadDefinition } from './registry.js';
 
 /**
  * The run's workloads as one: the schema and traffic of each, every table's read-back. Each part
  * writes only its own tables (spec.tables, marked with their owner), so their checkers never meet.
  */
 export function createMix(spec: InsertWorkloadSpec, seed: number): Workload {
-  const mix: readonly WorkloadName[] = spec.mix ?? DEFAULT_MIX;
+  const mix: readonly WorkloadName[] = mixOf(spec);
   const requestIds = createRequestIds();
   const parts = mix.map((name) => {
     const definition = workloadDefinition(name);

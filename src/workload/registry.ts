@@ -17,8 +17,13 @@ export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition
   readers,
 };
 
+/** A run's workloads: a history without `mix` (kalam-chaos before workloads) ran append alone. */
+export function mixOf(spec: { readonly mix?: readonly WorkloadName[] }): readonly WorkloadName[] {
+  return spec.mix ?? ['append'];
+}
+
 /** What `--workload` runs when it is not given. */
-export const DEFAULT_MIX: readonly WorkloadName[] = ['append'];
+export const DEFAULT_MIX: readonly WorkloadName[] = ['append', 'conflict', 'register', 'delete', 'ddl', 'readers'];
 
 export function workloadNames(): WorkloadName[] {
   return Object.keys(WORKLOADS) as WorkloadName[];

@@ -123,7 +123,7 @@ describe('config file (kalam-chaos.config.json)', () => {
   describe('kalam-chaos run --config (e2e)', () => {
     it('takes the defaults from the file and lets the command line win', async () => {
       const path = await write({ cycles: 1, writers: 2, out: 'from-config', flushDelayMs: 0 }, 'nightly.json');
-      const result = await runCli(['run', 'kill-mid-insert', '--config', path, '--writers', '3', '--seed', '5', '--quiet']);
+      const result = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--config', path, '--writers', '3', '--seed', '5', '--quiet']);
       expect(result.exitCode, result.stderr).to.equal(0);
       const runDir = await onlyRunFolder(join(tmp(), 'from-config'));
       const run = await readResult(runDir);
@@ -133,7 +133,7 @@ describe('config file (kalam-chaos.config.json)', () => {
 
     it('exits 2 with one line naming the file and the key', async () => {
       const path = await write({ cycles: 1, writer: 2 }, 'bad.json');
-      const result = await runCli(['run', 'kill-mid-insert', '--config', path, '--out', tmp()]);
+      const result = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--config', path, '--out', tmp()]);
       expect(result.exitCode).to.equal(2);
       expect(result.stderr.trim().split('\n')).to.deep.equal([
         `kalam-chaos: config file ${path}: unknown key "writer"; known keys: target, serverBin, auth, out, writers, cycles, readyTimeout, cycleTimeout, syncWrites, flushDelayMs`,
@@ -142,7 +142,7 @@ describe('config file (kalam-chaos.config.json)', () => {
     });
 
     it('exits 2 when --config names a file that does not exist', async () => {
-      const result = await runCli(['run', 'kill-mid-insert', '--config', join(tmp(), 'nope.json'), '--out', tmp()]);
+      const result = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--config', join(tmp(), 'nope.json'), '--out', tmp()]);
       expect(result.exitCode).to.equal(2);
       expect(result.stderr).to.include('config file').and.include('nope.json');
     });

@@ -36,7 +36,7 @@ describe('corruption campaigns against the real kalamdb-server', function () {
     const results = await Promise.all(
       runs.map(async ({ scenario, kind }) => {
         const out = join(tempDir(), `${scenario}-${kind}`);
-        const args = ['run', scenario, '--target', 'kalamdb', '--server-bin', serverBin, '--kind', kind, '--cycles', '1', '--seed', '1', '--trigger', 'acks:40-60', '--out', out, '--quiet'];
+        const args = ['run', scenario, '--workload', 'append', '--target', 'kalamdb', '--server-bin', serverBin, '--kind', kind, '--cycles', '1', '--seed', '1', '--trigger', 'acks:40-60', '--out', out, '--quiet'];
         const run = await runCli(args, { timeoutMs: 110_000 });
         return { scenario, kind, run, result: await readResult(await onlyRunFolder(out)) };
       }),

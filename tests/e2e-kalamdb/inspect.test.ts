@@ -33,7 +33,7 @@ describe('inspect on a data directory written by the real kalamdb-server', funct
     const serverBin = requireKalamdbBinary(this);
     root = await mkdtemp(join(tmpdir(), 'kalam-chaos-e2e-kalamdb-inspect-'));
     const run = await runCli(
-      ['run', 'kill-mid-flush', '--target', 'kalamdb', '--server-bin', serverBin, '--cycles', '2', '--seed', '1', '--out', root, '--quiet'],
+      ['run', 'kill-mid-flush', '--workload', 'append', '--target', 'kalamdb', '--server-bin', serverBin, '--cycles', '2', '--seed', '1', '--out', root, '--quiet'],
       { timeoutMs: 200_000 },
     );
     // A database violation (exit 1) still leaves a data directory to inspect; a tool error does not.

@@ -25,7 +25,7 @@ describe('power-loss on the real KalamDB (2 cycles)', function () {
   it('survives the cuts with its tables, acknowledges writes every cycle, and reports first boot and loss figures', async () => {
     const out = tempDir();
     const run = await runCli(
-      ['run', 'power-loss', '--target', 'kalamdb', '--server-bin', serverBin, '--cycles', '2', '--seed', '1', '--trigger', 'acks:40-120', '--out', out, '--quiet'],
+      ['run', 'power-loss', '--workload', 'append', '--target', 'kalamdb', '--server-bin', serverBin, '--cycles', '2', '--seed', '1', '--trigger', 'acks:40-120', '--out', out, '--quiet'],
       { timeoutMs: 100_000 },
     );
     const output = run.stdout + run.stderr;

@@ -13,7 +13,7 @@ describe('corruption campaigns (end to end, through the CLI)', function () {
 
   it('corrupt-all against the correct reference server: every kind rebuilt or refused, originals kept, exit 0', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'corrupt-all', '--seed', '21', '--out', out, '--quiet', '--trigger', 'acks:20-40'], { timeoutMs: 140_000 });
+    const run = await runCli(['run', 'corrupt-all', '--workload', 'append', '--seed', '21', '--out', out, '--quiet', '--trigger', 'acks:20-40'], { timeoutMs: 140_000 });
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     const runDir = await onlyRunFolder(out);
     const result = await readResult(runDir);
@@ -48,7 +48,7 @@ describe('corruption campaigns (end to end, through the CLI)', function () {
     await Promise.all(
       cases.map(async ({ defect, kind, outcome }) => {
         const out = join(tempDir(), defect);
-        const run = await runCli(['run', 'corrupt-manifest', '--kind', kind, '--cycles', '1', '--seed', '22', '--defect', defect, '--out', out, '--quiet']);
+        const run = await runCli(['run', 'corrupt-manifest', '--workload', 'append', '--kind', kind, '--cycles', '1', '--seed', '22', '--defect', defect, '--out', out, '--quiet']);
         expect(run.exitCode, run.stdout + run.stderr).to.equal(1);
         const result = await readResult(await onlyRunFolder(out));
         const violations = result.violations.filter((record) => record.violation.kind === 'recovery-outcome');
@@ -65,7 +65,7 @@ describe('corruption campaigns (end to end, through the CLI)', function () {
 
   it('inspect explains the damaged file of a corruption run', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'corrupt-parquet', '--kind', 'truncate', '--cycles', '1', '--seed', '23', '--out', out, '--quiet', '--accept', 'rebuilt']);
+    const run = await runCli(['run', 'corrupt-parquet', '--workload', 'append', '--kind', 'truncate', '--cycles', '1', '--seed', '23', '--out', out, '--quiet', '--accept', 'rebuilt']);
     // A refusal is not accepted here, so the run fails; the server was restored afterwards but the copy in the run folder is the damaged state's original.
     expect(run.exitCode, run.stdout + run.stderr).to.equal(1);
     const runDir = await onlyRunFolder(out);
@@ -82,10 +82,10 @@ describe('corruption campaigns (end to end, through the CLI)', function () {
 
   it('refuses corruption flags on other scenarios and unknown kinds', async () => {
     for (const args of [
-      ['run', 'kill-mid-insert', '--kind', 'truncate'],
-      ['run', 'corrupt-manifest', '--kind', 'footer'],
-      ['run', 'corrupt-parquet', '--accept', 'maybe'],
-      ['run', 'corrupt-all', '--stop', 'gently'],
+      ['run', 'kill-mid-insert', '--workload', 'append', '--kind', 'truncate'],
+      ['run', 'corrupt-manifest', '--workload', 'append', '--kind', 'footer'],
+      ['run', 'corrupt-parquet', '--workload', 'append', '--accept', 'maybe'],
+      ['run', 'corrupt-all', '--workload', 'append', '--stop', 'gently'],
     ]) {
       const run = await runCli([...args, '--out', tempDir()]);
       expect(run.exitCode, args.join(' ')).to.equal(2);

@@ -11,7 +11,7 @@ describe('a run that tested too little (end to end, through the CLI)', function 
   it('is INCONCLUSIVE with exit code 3, says why, fails junit, and `check` reaches the same verdict offline', async () => {
     const out = tempDir();
     // No cycle of a kill-mid-insert campaign acknowledges a million inserts before its kill.
-    const run = await runCli(['run', 'kill-mid-insert', '--cycles', '1', '--seed', '5', '--trigger', 'acks:5', '--min-acks', '1000000', '--out', out, '--quiet']);
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--cycles', '1', '--seed', '5', '--trigger', 'acks:5', '--min-acks', '1000000', '--out', out, '--quiet']);
     expect(run.exitCode, run.stdout + run.stderr).to.equal(3);
     expect(run.stdout).to.match(/^INCONCLUSIVE: kill-mid-insert/);
     expect(run.stdout).to.include('no-acknowledged-write');
@@ -31,7 +31,7 @@ describe('a run that tested too little (end to end, through the CLI)', function 
 
   it('refuses bad --min-acks and --max-missed-phase values with one line and exit 2', async () => {
     for (const flags of [['--min-acks', '-1'], ['--min-acks', 'many'], ['--max-missed-phase', '150']]) {
-      const run = await runCli(['run', 'kill-mid-insert', ...flags, '--out', tempDir()]);
+      const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', ...flags, '--out', tempDir()]);
       expect(run.exitCode, flags.join(' ')).to.equal(2);
       expect(run.stderr.trim().split('\n'), run.stderr).to.have.length(1);
     }

@@ -16,7 +16,7 @@ describe('kalam-chaos inspect (end to end, through the CLI)', function () {
   // inspect it, and the last one damages it.
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'kalam-chaos-inspect-test-'));
-    const run = await runCli(['run', 'kill-mid-flush', '--phase', 'manifest-written', '--flush-delay-ms', '50', '--cycles', '1', '--seed', '81', '--out', root, '--quiet']);
+    const run = await runCli(['run', 'kill-mid-flush', '--workload', 'append', '--phase', 'manifest-written', '--flush-delay-ms', '50', '--cycles', '1', '--seed', '81', '--out', root, '--quiet']);
     expect(run.exitCode, run.stderr + run.stdout).to.equal(0);
     const runDir = await onlyRunFolder(root);
     expect((await readResult(runDir)).verdict).to.equal('pass');

@@ -14,7 +14,7 @@ describe('interrupting a campaign', function () {
     it(`${signal} stops the server, writes a partial result marked interrupted, exits ${code}`, async () => {
       const out = tempDir();
       // A trigger that never fires by itself keeps the campaign mid-cycle until the signal comes.
-      const cli = startCli(['run', 'kill-mid-insert', '--seed', '3', '--out', out, '--cycles', '2', '--trigger', 'acks:100000000', '--quiet']);
+      const cli = startCli(['run', 'kill-mid-insert', '--workload', 'append', '--seed', '3', '--out', out, '--cycles', '2', '--trigger', 'acks:100000000', '--quiet']);
       const runDir = await waitFor(async () => (await fs.pathExists(out)) ? onlyRunFolder(out).catch(() => undefined) : undefined, {
         what: 'run folder',
         timeoutMs: 20_000,

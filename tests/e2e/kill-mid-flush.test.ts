@@ -20,7 +20,7 @@ describe('kill-mid-flush campaign (end to end, through the CLI)', function () {
   async function run(args: string[]): Promise<{ exitCode: number | undefined; output: string; result: RunResult }> {
     // A folder of its own per run: a test may run the campaign more than once.
     const out = await mkdtemp(join(tempDir(), 'run-'));
-    const cli = await runCli(['run', 'kill-mid-flush', '--out', out, '--quiet', ...args]);
+    const cli = await runCli(['run', 'kill-mid-flush', '--workload', 'append', '--out', out, '--quiet', ...args]);
     const output = `exit ${cli.exitCode}\n${cli.stdout}\n${cli.stderr}`;
     const result = await readResult(await onlyRunFolder(out)).catch((error: unknown) => {
       throw new Error(`no result.json (${(error as Error).message}):\n${output}`);
@@ -166,7 +166,7 @@ describe('kill-mid-flush campaign (end to end, through the CLI)', function () {
     ]) {
       it(`${args.join(' ')} exits 2 with one line`, async () => {
         const out = tempDir();
-        const cli = await runCli(['run', 'kill-mid-flush', ...args, '--cycles', '1', '--seed', '1', '--out', out, '--quiet']);
+        const cli = await runCli(['run', 'kill-mid-flush', '--workload', 'append', ...args, '--cycles', '1', '--seed', '1', '--out', out, '--quiet']);
         expect(cli.exitCode, cli.stderr + cli.stdout).to.equal(2);
         const lines = cli.stderr.split('\n').filter(Boolean);
         expect(lines, cli.stderr).to.have.length(1);

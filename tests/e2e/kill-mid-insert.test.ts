@@ -13,7 +13,7 @@ describe('kill-mid-insert campaign (end to end, through the CLI)', function () {
 
   it('passes against the correct reference server and explains itself in the run folder', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'kill-mid-insert', '--seed', '11', '--out', out, ...quick]);
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--seed', '11', '--out', out, ...quick]);
     expect(run.exitCode, run.stderr + run.stdout).to.equal(0);
     expect(run.stdout).to.match(/^PASS: kill-mid-insert seed=11 target=reference/);
     const runDir = await onlyRunFolder(out);
@@ -44,7 +44,7 @@ describe('kill-mid-insert campaign (end to end, through the CLI)', function () {
 
   it('catches ack-before-write with a SIGKILL and lists the lost ids', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'kill-mid-insert', '--seed', '12', '--out', out, '--defect', 'ack-before-write', '--ack-delay-ms', '200', ...quick]);
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--seed', '12', '--out', out, '--defect', 'ack-before-write', '--ack-delay-ms', '200', ...quick]);
     expect(run.exitCode, run.stderr + run.stdout).to.equal(1);
     expect(run.stdout).to.match(/^FAIL/);
     expect(run.stdout).to.include('lost:');
@@ -62,7 +62,7 @@ describe('kill-mid-insert campaign (end to end, through the CLI)', function () {
   it('drives a kalamdb-server binary: writes server.toml, passes secrets by env, logs in with a bearer token', async () => {
     const out = tempDir();
     const shim = join(packageRoot(), 'scripts', 'kalamdb-server-reference');
-    const run = await runCli(['run', 'kill-mid-insert', '--target', 'kalamdb', '--server-bin', shim, '--seed', '13', '--out', out, '--sync-writes', ...quick]);
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--target', 'kalamdb', '--server-bin', shim, '--seed', '13', '--out', out, '--sync-writes', ...quick]);
     expect(run.exitCode, run.stderr + run.stdout).to.equal(0);
     const runDir = await onlyRunFolder(out);
     const result = await readResult(runDir);
@@ -78,7 +78,7 @@ describe('kill-mid-insert campaign (end to end, through the CLI)', function () {
     const out = tempDir();
     const shim = join(packageRoot(), 'scripts', 'kalamdb-server-reference');
     const run = await runCli(
-      ['run', 'kill-mid-insert', '--target', 'kalamdb', '--server-bin', shim, '--auth', 'basic', '--seed', '14', '--out', out, ...quick],
+      ['run', 'kill-mid-insert', '--workload', 'append', '--target', 'kalamdb', '--server-bin', shim, '--auth', 'basic', '--seed', '14', '--out', out, ...quick],
       { env: { KALAM_REFERENCE_ACCEPT_BASIC: '1' } },
     );
     expect(run.exitCode, run.stderr + run.stdout).to.equal(0);
@@ -88,7 +88,7 @@ describe('kill-mid-insert campaign (end to end, through the CLI)', function () {
   it('keeps the root password and tokens out of every file of the run folder', async () => {
     const out = tempDir();
     const password = 'S3cret-Canary-7f1d2c';
-    const run = await runCli(['run', 'kill-mid-insert', '--seed', '15', '--out', out, ...quick], {
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--seed', '15', '--out', out, ...quick], {
       env: { KALAM_CHAOS_ROOT_PASSWORD: password },
     });
     expect(run.exitCode, run.stderr + run.stdout).to.equal(0);

@@ -11,7 +11,7 @@ describe('liveness checks after a restart (end to end, reference server)', funct
 
   it('a correct server flushes every hot table to completion after each restart, and passes', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'kill-mid-flush', '--phase', 'tmp-written', '--flush-delay-ms', '50', '--cycles', '2', '--seed', '21', '--out', out, '--quiet'], { timeoutMs: 28_000 });
+    const run = await runCli(['run', 'kill-mid-flush', '--workload', 'append', '--phase', 'tmp-written', '--flush-delay-ms', '50', '--cycles', '2', '--seed', '21', '--out', out, '--quiet'], { timeoutMs: 28_000 });
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     const runDir = await onlyRunFolder(out);
     const result = await readResult(runDir);
@@ -32,7 +32,7 @@ describe('liveness checks after a restart (end to end, reference server)', funct
   it('catches stuck-flush-after-restart: the job left running blocks every later flush of its table', async () => {
     const out = tempDir();
     const run = await runCli(
-      ['run', 'kill-mid-flush', '--phase', 'tmp-written', '--flush-delay-ms', '50', '--flush-deadline-ms', '1500', '--cycles', '1', '--seed', '22', '--defect', 'stuck-flush-after-restart', '--out', out, '--quiet'],
+      ['run', 'kill-mid-flush', '--workload', 'append', '--phase', 'tmp-written', '--flush-delay-ms', '50', '--flush-deadline-ms', '1500', '--cycles', '1', '--seed', '22', '--defect', 'stuck-flush-after-restart', '--out', out, '--quiet'],
       { timeoutMs: 28_000 },
     );
     expect(run.exitCode, run.stdout + run.stderr).to.equal(1);
@@ -52,7 +52,7 @@ describe('liveness checks after a restart (end to end, reference server)', funct
 
   it('catches table-unavailable-after-restart, and the verdict can be recomputed from the run folder', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'kill-mid-insert', '--cycles', '2', '--trigger', 'acks:40-80', '--seed', '23', '--defect', 'table-unavailable-after-restart', '--out', out, '--quiet'], {
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--cycles', '2', '--trigger', 'acks:40-80', '--seed', '23', '--defect', 'table-unavailable-after-restart', '--out', out, '--quiet'], {
       timeoutMs: 28_000,
     });
     expect(run.exitCode, run.stdout + run.stderr).to.equal(1);

@@ -4,7 +4,7 @@ import { useTempDir } from '../support/temp.js';
 
 /** Runs a campaign that must fail (exit 1) and returns its run folder, result and lost violations. */
 async function runLosingCampaign(args: string[], out: string) {
-  const cli = await runCli(['run', ...args, '--out', out, '--quiet']);
+  const cli = await runCli(['run', ...args, '--workload', 'append', '--out', out, '--quiet']);
   const output = `exit ${cli.exitCode}\n${cli.stdout}\n${cli.stderr}`;
   expect(cli.exitCode, output).to.equal(1);
   const runDir = await onlyRunFolder(out);

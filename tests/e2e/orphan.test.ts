@@ -20,7 +20,7 @@ describe('a kalam-chaos that was itself SIGKILLed', function () {
     const registry = join(tempDir(), 'registry');
     const env = { KALAM_CHAOS_REGISTRY_DIR: registry };
     const firstOut = join(tempDir(), 'first');
-    const first = startCli(['run', 'kill-mid-insert', '--seed', '4', '--out', firstOut, '--trigger', 'acks:100000000', '--quiet'], env);
+    const first = startCli(['run', 'kill-mid-insert', '--workload', 'append', '--seed', '4', '--out', firstOut, '--trigger', 'acks:100000000', '--quiet'], env);
     const runDir = await waitFor(async () => ((await fs.pathExists(firstOut)) ? onlyRunFolder(firstOut).catch(() => undefined) : undefined), {
       what: 'first run folder',
       timeoutMs: 20_000,
@@ -37,7 +37,7 @@ describe('a kalam-chaos that was itself SIGKILLed', function () {
     await first;
     expect(isAlive(orphan), 'the server outlived its SIGKILLed harness').to.equal(true);
 
-    const second = await runCli(['run', 'kill-mid-insert', '--seed', '5', '--out', join(tempDir(), 'second'), '--cycles', '1', '--trigger', 'acks:5', '--quiet'], { env });
+    const second = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--seed', '5', '--out', join(tempDir(), 'second'), '--cycles', '1', '--trigger', 'acks:5', '--quiet'], { env });
     expect(second.exitCode, second.stderr).to.equal(0);
     expect(second.stderr).to.include(`stopped server pid ${orphan} left running by an earlier kalam-chaos`);
     expect(second.stderr).to.include(runDir);

@@ -17,7 +17,7 @@ describe('power-loss campaigns (end to end, through the CLI)', function () {
 
   it('passes against the correct reference server, and records what each cut took', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'power-loss', '--cycles', '2', '--seed', '31', '--out', out, ...quick]);
+    const run = await runCli(['run', 'power-loss', '--workload', 'append', '--cycles', '2', '--seed', '31', '--out', out, ...quick]);
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     const runDir = await onlyRunFolder(out);
     const result = await readResult(runDir);
@@ -37,8 +37,8 @@ describe('power-loss campaigns (end to end, through the CLI)', function () {
 
   it('catches no-fsync with lost acknowledged ids, which the same defect does not lose under SIGKILL alone', async () => {
     const [cut, kill] = await Promise.all([
-      runCli(['run', 'power-loss', '--cycles', '1', '--seed', '32', '--defect', 'no-fsync', '--out', join(tempDir(), 'cut'), ...quick]),
-      runCli(['run', 'kill-mid-insert', '--cycles', '2', '--seed', '32', '--defect', 'no-fsync', '--out', join(tempDir(), 'kill'), ...quick]),
+      runCli(['run', 'power-loss', '--workload', 'append', '--cycles', '1', '--seed', '32', '--defect', 'no-fsync', '--out', join(tempDir(), 'cut'), ...quick]),
+      runCli(['run', 'kill-mid-insert', '--workload', 'append', '--cycles', '2', '--seed', '32', '--defect', 'no-fsync', '--out', join(tempDir(), 'kill'), ...quick]),
     ]);
     expect(cut.exitCode, cut.stdout + cut.stderr).to.equal(1);
     const result = await readResult(await onlyRunFolder(join(tempDir(), 'cut')));
@@ -54,7 +54,7 @@ describe('power-loss campaigns (end to end, through the CLI)', function () {
 
   it('tears the last unsynced write with --loss torn and still passes on the correct server', async () => {
     const out = tempDir();
-    const run = await runCli(['run', 'power-loss', '--cycles', '1', '--seed', '33', '--loss', 'torn', '--out', out, ...quick]);
+    const run = await runCli(['run', 'power-loss', '--workload', 'append', '--cycles', '1', '--seed', '33', '--loss', 'torn', '--out', out, ...quick]);
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     expect((await readResult(await onlyRunFolder(out))).cycles[0]?.powerCut?.loss).to.equal('torn');
   });
@@ -62,7 +62,7 @@ describe('power-loss campaigns (end to end, through the CLI)', function () {
   it('cuts the power at a flush phase: kill-mid-flush --power-cut passes on the correct server', async () => {
     const out = tempDir();
     // --flush-delay-ms gives the watch a window, so the kill lands in its phase and the cycle counts.
-    const run = await runCli(['run', 'kill-mid-flush', '--phase', 'manifest-written', '--flush-delay-ms', '50', '--power-cut', '--cycles', '1', '--seed', '34', '--out', out, '--quiet']);
+    const run = await runCli(['run', 'kill-mid-flush', '--workload', 'append', '--phase', 'manifest-written', '--flush-delay-ms', '50', '--power-cut', '--cycles', '1', '--seed', '34', '--out', out, '--quiet']);
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     const cycle = (await readResult(await onlyRunFolder(out))).cycles[0]!;
     expect(cycle.powerCut?.loss).to.equal('unsynced');
@@ -71,7 +71,7 @@ describe('power-loss campaigns (end to end, through the CLI)', function () {
   });
 
   it('says in one line when the machine cannot provide the layer, and exits 2', async () => {
-    const run = await runCli(['run', 'power-loss', '--out', tempDir()], { env: { KALAM_CHAOS_LOSSFS_PYTHON: '/nonexistent/python' } });
+    const run = await runCli(['run', 'power-loss', '--workload', 'append', '--out', tempDir()], { env: { KALAM_CHAOS_LOSSFS_PYTHON: '/nonexistent/python' } });
     expect(run.exitCode).to.equal(2);
     expect(run.stderr.trim().split('\n')).to.have.length(1);
     expect(run.stderr).to.match(/power-loss needs lossfs/);

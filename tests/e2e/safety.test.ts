@@ -17,7 +17,7 @@ describe('safety: data directories it does not own, a full disk', function () {
     const data = join(dir, 'precious');
     mkdirSync(data);
     writeFileSync(join(data, 'CURRENT'), 'somebody else\'s database');
-    const run = await runCli(['run', 'kill-mid-insert', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
     expect(run.exitCode, run.stderr).to.equal(2);
     expect(run.stderr.trim().split('\n')).to.have.length(1);
     expect(run.stderr).to.include('--i-own-this-data-dir');
@@ -28,10 +28,10 @@ describe('safety: data directories it does not own, a full disk', function () {
   it('creates and marks a data directory, uses it, and refuses to start a second campaign on its namespace', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
-    const first = await runCli(['run', 'kill-mid-insert', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
+    const first = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
     expect(first.exitCode, first.stderr + first.stdout).to.equal(0);
     expect(readdirSync(data)).to.include.members(['.kalam-chaos-data.json', 'rocksdb', 'storage']);
-    const second = await runCli(['run', 'kill-mid-insert', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
+    const second = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
     expect(second.exitCode).to.equal(2);
     expect(second.stdout).to.match(/namespace chaos already exists/);
   });
@@ -39,8 +39,8 @@ describe('safety: data directories it does not own, a full disk', function () {
   it('keeps a tar.gz of the data directory at each crash, unless over the cap or turned off', async () => {
     const dir = tempDir();
     const runs = await Promise.all([
-      runCli(['run', 'kill-mid-insert', '--out', join(dir, 'on'), ...quick]),
-      runCli(['run', 'kill-mid-insert', '--out', join(dir, 'off'), '--no-snapshots', ...quick]),
+      runCli(['run', 'kill-mid-insert', '--workload', 'append', '--out', join(dir, 'on'), ...quick]),
+      runCli(['run', 'kill-mid-insert', '--workload', 'append', '--out', join(dir, 'off'), '--no-snapshots', ...quick]),
     ]);
     for (const run of runs) expect(run.exitCode, run.stderr + run.stdout).to.equal(0);
     const on = join(dir, 'on', readdirSync(join(dir, 'on'))[0]!);
@@ -51,7 +51,7 @@ describe('safety: data directories it does not own, a full disk', function () {
   });
 
   it('rejects --i-own-this-data-dir without --data-dir', async () => {
-    const run = await runCli(['run', 'kill-mid-insert', '--i-own-this-data-dir', '--out', tempDir()]);
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--i-own-this-data-dir', '--out', tempDir()]);
     expect(run.exitCode).to.equal(2);
     expect(run.stderr.trim().split('\n')).to.have.length(1);
   });
@@ -65,7 +65,7 @@ describe('safety: data directories it does not own, a full disk', function () {
     try {
       // Fill it so that the run folder cannot even be written.
       spawnSync('dd', ['if=/dev/zero', `of=${join(mount, 'filler')}`, 'bs=4k', 'count=1000'], { stdio: 'ignore' });
-      const run = await runCli(['run', 'kill-mid-insert', '--out', join(mount, 'runs'), ...quick]);
+      const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--out', join(mount, 'runs'), ...quick]);
       expect(run.exitCode, run.stderr + run.stdout).to.equal(2);
       expect(run.stderr.trim().split('\n'), run.stderr).to.have.length(1);
       expect(run.stderr).to.match(/ENOSPC|not writable|cannot write/);

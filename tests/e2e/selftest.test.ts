@@ -9,7 +9,7 @@ import { SELFTEST_MATRIX } from '../../src/selftest/matrix.js';
 import { SCENARIOS } from '../../chaos/index.js';
 
 describe('selftest: the tool against the correct reference server and every seeded defect', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   const tempDir = useTempDir();
 
   it('covers every scenario, and every defect in the short matrix too', () => {
@@ -23,7 +23,7 @@ describe('selftest: the tool against the correct reference server and every seed
 
   it('prints the short matrix, every case as expected, and exits 0; `check` recomputes every verdict from the history alone', async () => {
     const out = tempDir();
-    const run = await runCli(['selftest', '--short', '--out', out], { timeoutMs: 170_000 });
+    const run = await runCli(['selftest', '--short', '--out', out], { timeoutMs: 290_000 });
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     const rows = run.stdout.trim().split('\n');
     const short = SELFTEST_MATRIX.filter((entry) => entry.short);

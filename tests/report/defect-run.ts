@@ -2,7 +2,7 @@ import { onlyRunFolder, runCli } from '../support/cli.js';
 
 /** The documented seeded-bug run: acknowledgements before the write, so SIGKILL loses acknowledged rows. */
 export const DEFECT_RUN_ARGS = [
-  'run', 'kill-mid-insert', '--cycles', '2', '--trigger', 'acks:20-60', '--quiet', '--seed', '3',
+  'run', 'kill-mid-insert', '--workload', 'append', '--cycles', '2', '--trigger', 'acks:20-60', '--quiet', '--seed', '3',
   '--defect', 'ack-before-write', '--ack-delay-ms', '200',
 ];
 

@@ -19,7 +19,9 @@ export interface RealRun {
 /** Runs a campaign against the real kalamdb-server through the CLI, in a fresh folder under `parent`. */
 export async function runRealCampaign(parent: string, serverBin: string, scenario: string, args: string[], timeoutMs: number): Promise<RealRun> {
   const out = await mkdtemp(join(parent, `${scenario}-`));
-  const cli = await runCli(['run', scenario, '--target', 'kalamdb', '--server-bin', serverBin, '--out', out, '--quiet', ...args], { timeoutMs });
+  // A fault's own suite runs the append workload, whose ledger its assertions read; tests/e2e-kalamdb/workloads.test.ts runs the mix.
+  const workload = args.includes('--workload') ? [] : ['--workload', 'append'];
+  const cli = await runCli(['run', scenario, '--target', 'kalamdb', '--server-bin', serverBin, '--out', out, '--quiet', ...workload, ...args], { timeoutMs });
   const output = `exit ${cli.exitCode}\n${cli.stdout}\n${cli.stderr}`;
   const runDir = await onlyRunFolder(out).catch((error: unknown) => {
     throw new Error(`${(error as Error).message}:\n${output}`);
