@@ -1,5 +1,6 @@
-import type { CheckerDefinition, JudgeOutput } from '../../run/seams.js';
-import type { EventOf, HistoryEvent } from '../../vocabulary/events.js';
+import type { CheckerDefinition } from '../../run/seams.js';
+import { foldWorkload } from '../fold.js';
+import type { EventOf } from '../../vocabulary/events.js';
 import type { Scope } from '../../vocabulary/violations.js';
 import { requestOfTag } from '../operations.js';
 import { createRequestTable, Outcome, outcomeOf } from '../outcomes.js';
@@ -99,48 +100,33 @@ export function createConflictJudge() {
     }
   };
 
-  return {
-    observe(event: HistoryEvent): JudgeOutput[] {
-      switch (event.type) {
-        case 'request': {
-          if (event.op?.workload !== 'conflict') return [];
-          const state = stateOf(event.table, event.partition);
-          const keys = event.op.keys ?? [];
-          const distinct = keys.length < 2 || (keys.length === 2 && keys[0] !== keys[1]) ? keys : [...new Set(keys)];
-          if (distinct.length < keys.length) repeating.add(event.requestId);
-          requests.add(event.requestId, { cycle: event.cycle, scope: state.index }, distinct);
-          state.mayHaveRows.add(event.requestId);
-          open.add(event.requestId);
-          statsOf(event.cycle).statements!++;
-          return [];
-        }
-        case 'response':
-          settle(event.requestId, event.outcome);
-          return [];
-        case 'writers-stopped':
-          for (const requestId of open) if (requests.cycle(requestId) === event.cycle) settle(requestId, 'indeterminate');
-          return [];
-        case 'read-back':
-          if (event.workload === 'conflict' && event.purpose === 'check') judgeRead(event);
-          return [];
-        case 'cycle-end': {
-          const cycleStats = statsOf(event.cycle);
-          stats.delete(event.cycle);
-          if (scopes.length === 0) return [];
-          return [{ check: 'conflict', cycle: event.cycle, violations: found.take(), stats: cycleStats }];
-        }
-        default:
-          return [];
-      }
+  return foldWorkload('conflict', {
+    request(event) {
+      const state = stateOf(event.table, event.partition);
+      const keys = event.op?.keys ?? [];
+      const distinct = keys.length < 2 || (keys.length === 2 && keys[0] !== keys[1]) ? keys : [...new Set(keys)];
+      if (distinct.length < keys.length) repeating.add(event.requestId);
+      requests.add(event.requestId, { cycle: event.cycle, scope: state.index }, distinct);
+      state.mayHaveRows.add(event.requestId);
+      open.add(event.requestId);
+      statsOf(event.cycle).statements!++;
     },
-  };
+    response: (event) => settle(event.requestId, event.outcome),
+    writersStopped(cycle) {
+      for (const requestId of open) if (requests.cycle(requestId) === cycle) settle(requestId, 'indeterminate');
+    },
+    readBack: judgeRead,
+    cycleEnd(cycle) {
+      const cycleStats = statsOf(cycle);
+      stats.delete(cycle);
+      if (scopes.length === 0) return [];
+      return [{ check: 'conflict', cycle, violations: found.take(), stats: cycleStats }];
+    },
+  });
 }
 
 export const conflictChecker: CheckerDefinition = {
   name: 'conflict',
   summary: 'a multi-row INSERT is all or nothing: a failed statement left no row, an acknowledged one all, an unanswered one all or none; primary keys stay unique',
-  judge() {
-    const judge = createConflictJudge();
-    return { observe: (event) => judge.observe(event), finish: () => [] };
-  },
+  judge: () => createConflictJudge(),
 };

@@ -1,5 +1,6 @@
-import type { CheckerDefinition, JudgeOutput, RunStart } from '../../run/seams.js';
-import type { EventOf, HistoryEvent, RequestOutcome } from '../../vocabulary/events.js';
+import { foldWorkload } from '../fold.js';
+import type { CheckerDefinition, Judge, JudgeOutput, RunStart } from '../../run/seams.js';
+import type { EventOf, RequestOutcome } from '../../vocabulary/events.js';
 import type { Violation, WorkloadViolationKind } from '../../vocabulary/violations.js';
 import { DDL_READ_BACK_COLUMNS } from './read-back.js';
 
@@ -38,7 +39,7 @@ export function ddlNamespace(namespace: string): string {
  * with every acknowledged column, users), acknowledged drops stay dropped, failed DDL changed
  * nothing, an indeterminate DDL is whole or absent, and nothing exists that no DDL made.
  */
-export function judgeDdl(run: RunStart): { observe(event: HistoryEvent): JudgeOutput[]; finish(): JudgeOutput[] } {
+export function judgeDdl(run: RunStart): Judge {
   const namespace = ddlNamespace(run.parameters.workload.namespace);
   const pending = new Map<number, Pending>();
   const objects = new Map<string, ObjectState>();
@@ -143,29 +144,18 @@ export function judgeDdl(run: RunStart): { observe(event: HistoryEvent): JudgeOu
     }
   }
 
-  return {
-    observe(event) {
-      switch (event.type) {
-        case 'request':
-          if (event.op?.workload === 'ddl' && event.op.value !== undefined) pending.set(event.requestId, { f: event.op.f, value: event.op.value, cycle: event.cycle });
-          return [];
-        case 'response':
-          settle(event.requestId, event.outcome);
-          return [];
-        case 'writers-stopped':
-          for (const [requestId, request] of [...pending]) if (request.cycle === event.cycle) settle(requestId, 'indeterminate');
-          return [];
-        case 'read-back':
-          if (event.workload === 'ddl' && event.purpose === 'check') judgeReadBack(event);
-          return [];
-        case 'cycle-end':
-          return emit(event.cycle);
-        default:
-          return [];
-      }
+  return foldWorkload('ddl', {
+    request(event) {
+      if (event.op?.value !== undefined) pending.set(event.requestId, { f: event.op.f, value: event.op.value, cycle: event.cycle });
     },
+    response: (event) => settle(event.requestId, event.outcome),
+    writersStopped(cycle) {
+      for (const [requestId, request] of [...pending]) if (request.cycle === cycle) settle(requestId, 'indeterminate');
+    },
+    readBack: judgeReadBack,
+    cycleEnd: emit,
     finish: () => [...open.keys()].flatMap(emit),
-  };
+  });
 
   function emit(cycle: number): JudgeOutput[] {
     const entry = judged(cycle);

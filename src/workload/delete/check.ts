@@ -1,6 +1,7 @@
 import type { CheckerDefinition, JudgeOutput } from '../../run/seams.js';
 import type { EventOf } from '../../vocabulary/events.js';
 import type { Violation, WorkloadViolationKind } from '../../vocabulary/violations.js';
+import { foldWorkload } from '../fold.js';
 import { createViolationList } from '../violation-list.js';
 import { DELETE_WORKLOAD } from './generator.js';
 import { createKeyLedger, DeleteState, InsertState, scopeKey, type KeyLedger } from './key-ledger.js';
@@ -39,38 +40,23 @@ export const deleteChecker: CheckerDefinition = {
       const violations = [...judged.other, ...[...judged.byScope.values()].flat()];
       return [{ check: DELETE_WORKLOAD, cycle, violations, stats: { ...judged.stats, ...ledger.stats() } }];
     };
-    return {
-      observe(event) {
-        switch (event.type) {
-          case 'request':
-            if (event.op?.workload !== DELETE_WORKLOAD) return [];
-            ledger.request(event.requestId, event.cycle, event.table, event.partition, event.op);
-            return [];
-          case 'response': {
-            const settled = ledger.response(event.requestId, event.outcome, event.rowCount);
-            if (settled && settled.emptyDeletes.length > 0) cycleOf(event.cycle).other.push(emptyDeleteViolation(settled, settled.emptyDeletes, event.requestId));
-            return [];
-          }
-          case 'writers-stopped':
-            ledger.writersStopped(event.cycle);
-            return [];
-          case 'read-back': {
-            if (event.workload !== DELETE_WORKLOAD || event.purpose !== 'check') return [];
-            const judged = cycleOf(event.cycle);
-            const { violations, stats } = judgeDeleteReadBack(ledger, event);
-            // A scope read twice in a cycle is judged by its last read.
-            judged.byScope.set(scopeKey(event.table, event.partition), violations);
-            for (const [name, value] of Object.entries(stats)) judged.stats[name] = (judged.stats[name] ?? 0) + value;
-            return [];
-          }
-          case 'cycle-end':
-            return emit(event.cycle);
-          default:
-            return [];
-        }
+    return foldWorkload(DELETE_WORKLOAD, {
+      request: (event) => ledger.request(event.requestId, event.cycle, event.table, event.partition, event.op!),
+      response(event) {
+        const settled = ledger.response(event.requestId, event.outcome, event.rowCount);
+        if (settled && settled.emptyDeletes.length > 0) cycleOf(event.cycle).other.push(emptyDeleteViolation(settled, settled.emptyDeletes, event.requestId));
       },
+      writersStopped: (cycle) => ledger.writersStopped(cycle),
+      readBack(event) {
+        const judged = cycleOf(event.cycle);
+        const { violations, stats } = judgeDeleteReadBack(ledger, event);
+        // A scope read twice in a cycle is judged by its last read.
+        judged.byScope.set(scopeKey(event.table, event.partition), violations);
+        for (const [name, value] of Object.entries(stats)) judged.stats[name] = (judged.stats[name] ?? 0) + value;
+      },
+      cycleEnd: emit,
       finish: () => [...open.keys()].flatMap(emit),
-    };
+    });
   },
 };
 

@@ -1,5 +1,6 @@
-import type { CheckerDefinition, JudgeOutput, RunStart } from '../../run/seams.js';
-import type { Cell, EventOf, HistoryEvent, RequestOutcome } from '../../vocabulary/events.js';
+import type { CheckerDefinition, Judge, JudgeOutput, RunStart } from '../../run/seams.js';
+import { foldWorkload } from '../fold.js';
+import type { Cell, EventOf, RequestOutcome } from '../../vocabulary/events.js';
 import type { Violation, WorkloadViolationKind } from '../../vocabulary/violations.js';
 import { ID_BLOCK, positionOf, READ_LIMIT, READ_ROWS_TABLE, readerId } from './plan.js';
 
@@ -41,7 +42,7 @@ const CAP = 50;
  * never required, even once a read has seen it. The read-back after each restart is held to the
  * same kinds: every acknowledged row, nothing unsent or failed, no id twice.
  */
-export function judgeReaders(run: RunStart): { observe(event: HistoryEvent): JudgeOutput[]; finish(): JudgeOutput[] } {
+export function judgeReaders(run: RunStart): Judge {
   const table = `${run.parameters.workload.namespace}.${READ_ROWS_TABLE}`;
   const writers: WriterStates[] = [];
   const inserts = new Map<number, PendingInsert>();
@@ -181,45 +182,37 @@ export function judgeReaders(run: RunStart): { observe(event: HistoryEvent): Jud
     return [{ check: READERS_CHECK, cycle, violations, stats: entry.stats }];
   }
 
-  return {
-    observe(event) {
+  return foldWorkload('readers', {
+    each: () => {
       position += 1;
-      switch (event.type) {
-        case 'request':
-          if (event.op?.workload !== 'readers') return [];
-          if (event.op.f === 'insert') {
-            const ids = event.op.keys ?? [];
-            inserts.set(event.requestId, { ids, cycle: event.cycle });
-            for (const id of ids) setStatus(id, PENDING, position);
-          } else if (event.op.f === 'read' && event.op.keys?.length === 2) {
-            reads.set(event.requestId, { range: [event.op.keys[0]!, event.op.keys[1]!], cycle: event.cycle, began: position });
-            cycleEntry(event.cycle).stats.reads! += 1;
-          }
-          return [];
-        case 'response': {
-          if (inserts.has(event.requestId)) settleInsert(event.requestId, event.outcome);
-          const read = reads.get(event.requestId);
-          if (read) {
-            reads.delete(event.requestId);
-            if (event.outcome === 'acknowledged') judgeRead(event.requestId, read, event.rows ?? []);
-          }
-          return [];
-        }
-        case 'writers-stopped':
-          for (const [requestId, insert] of [...inserts]) if (insert.cycle === event.cycle) settleInsert(requestId, 'indeterminate');
-          for (const [requestId, read] of [...reads]) if (read.cycle === event.cycle) reads.delete(requestId);
-          return [];
-        case 'read-back':
-          if (event.workload === 'readers' && event.purpose === 'check') judgeReadBack(event);
-          return [];
-        case 'cycle-end':
-          return emit(event.cycle);
-        default:
-          return [];
+    },
+    request(event) {
+      const op = event.op!;
+      if (op.f === 'insert') {
+        const ids = op.keys ?? [];
+        inserts.set(event.requestId, { ids, cycle: event.cycle });
+        for (const id of ids) setStatus(id, PENDING, position);
+      } else if (op.f === 'read' && op.keys?.length === 2) {
+        reads.set(event.requestId, { range: [op.keys[0]!, op.keys[1]!], cycle: event.cycle, began: position });
+        cycleEntry(event.cycle).stats.reads! += 1;
       }
     },
+    response(event) {
+      if (inserts.has(event.requestId)) settleInsert(event.requestId, event.outcome);
+      const read = reads.get(event.requestId);
+      if (read) {
+        reads.delete(event.requestId);
+        if (event.outcome === 'acknowledged') judgeRead(event.requestId, read, event.rows ?? []);
+      }
+    },
+    writersStopped(cycle) {
+      for (const [requestId, insert] of [...inserts]) if (insert.cycle === cycle) settleInsert(requestId, 'indeterminate');
+      for (const [requestId, read] of [...reads]) if (read.cycle === cycle) reads.delete(requestId);
+    },
+    readBack: judgeReadBack,
+    cycleEnd: emit,
     finish: () => [...open.keys()].flatMap(emit),
-  };
+  });
 }
 
 /** One writer's ids by position: outcome and history position of the acknowledgement, in growable typed arrays. */
