@@ -71,9 +71,13 @@ export function flushJobMessage(message: unknown): string | undefined {
   return message;
 }
 
-/** Every flush job in system.jobs, oldest first as the server returns them. */
+/**
+ * The flush jobs among the newest 1000 of system.jobs, oldest first. Without ORDER BY and LIMIT the
+ * server's default_query_limit cuts the list, and a table flushing by its own FLUSH_POLICY soon
+ * pushes a new job past it: the job a poll waits for would never show.
+ */
 export async function listFlushJobs(client: JobsQueryClient): Promise<FlushJob[]> {
-  const result = await client.query('SELECT * FROM system.jobs');
+  const result = await client.query('SELECT * FROM system.jobs ORDER BY created_at DESC LIMIT 1000');
   const jobs: FlushJob[] = [];
   for (const row of rowsAsObjects(result)) {
     if (typeof row.job_type !== 'string' || row.job_type.toLowerCase() !== 'flush') continue;
@@ -91,9 +95,11 @@ export async function listFlushJobs(client: JobsQueryClient): Promise<FlushJob[]
     if (row.finished_at !== undefined) job.finishedAt = row.finished_at;
     if (typeof row.retry_count === 'number') job.retryCount = row.retry_count;
     else if (typeof row.retry_count === 'string' && /^\d+$/.test(row.retry_count)) job.retryCount = Number(row.retry_count);
-    jobs.push(job);
+    jobs.unshift(job);
   }
-  return jobs;
+  // Oldest first whatever order the server kept among equal or missing creation times.
+  const created = (job: FlushJob) => Number(job.createdAt);
+  return jobs.every((job) => Number.isFinite(created(job))) ? jobs.sort((a, b) => created(a) - created(b)) : jobs;
 }
 
 /** The job id a flush answer names (`Storage flush started for table 'ns.t'. Job ID: FL-...`). */

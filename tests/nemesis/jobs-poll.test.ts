@@ -15,14 +15,15 @@ import {
 const COLUMNS = ['job_id', 'job_type', 'status', 'parameters', 'message', 'created_at', 'started_at', 'finished_at', 'retry_count'];
 type Job = [id: string, type: string, status: string, parameters: string, message?: string];
 
-/** A fake client whose system.jobs answer is the next in `answers` (the last one repeats). */
+/** A fake client whose system.jobs answer is the next in `answers` (the last one repeats), listed oldest first and returned newest first for ORDER BY ... DESC. */
 function fakeClient(answers: Job[][]): JobsQueryClient & { queries: string[] } {
   const queries: string[] = [];
   return {
     queries,
     async query(sql: string): Promise<StatementResult> {
       queries.push(sql);
-      const jobs = answers[Math.min(queries.length - 1, answers.length - 1)] ?? [];
+      const listed = answers[Math.min(queries.length - 1, answers.length - 1)] ?? [];
+      const jobs = /ORDER BY created_at DESC/.test(sql) ? [...listed].reverse() : listed;
       return {
         schema: COLUMNS.map((name, index) => ({ name, data_type: 'Utf8', index })),
         rows: jobs.map(([id, type, status, parameters, message]) => [id, type, status, parameters, message ?? null, 1, null, null, 0]),
@@ -80,7 +81,7 @@ describe('flush job polling', () => {
       ['j1', 'completed', 'chaos', 't'],
       ['j3', 'running', 'chaos', 'u'],
     ]);
-    expect(client.queries).to.deep.equal(['SELECT * FROM system.jobs']);
+    expect(client.queries).to.deep.equal(['SELECT * FROM system.jobs ORDER BY created_at DESC LIMIT 1000']);
   });
 
   it('waits for a new job of the table to run, ignoring older jobs and other tables', async () => {

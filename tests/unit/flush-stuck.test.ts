@@ -18,8 +18,10 @@ interface FakeJob {
 function fakeServer(answers: (string | { code: string; message: string })[], jobs: FakeJob[][]) {
   const flushes: string[] = [];
   let polls = 0;
-  const jobsResult = (): StatementResult => {
-    const current = jobs[Math.min(polls++, jobs.length - 1)] ?? [];
+  const jobsResult = (sql: string): StatementResult => {
+    const listed = jobs[Math.min(polls++, jobs.length - 1)] ?? [];
+    // Listed oldest first, as a server returns system.jobs unordered; newest first for ORDER BY ... DESC.
+    const current = /ORDER BY created_at DESC/.test(sql) ? [...listed].reverse() : listed;
     const columns = ['job_id', 'job_type', 'status', 'parameters', 'message', 'created_at', 'started_at', 'finished_at'];
     return {
       schema: columns.map((name, index) => ({ name, data_type: 'Text', index })),
@@ -38,7 +40,7 @@ function fakeServer(answers: (string | { code: string; message: string })[], job
       },
       async query(sql: string): Promise<StatementResult> {
         if (!sql.includes('system.jobs')) throw new Error(`unexpected query ${sql}`);
-        return jobsResult();
+        return jobsResult(sql);
       },
     },
   };
