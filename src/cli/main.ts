@@ -13,6 +13,7 @@ import { packageVersion } from '../util/package-root.js';
 import { buildCampaignConfig, faultOptions, parseInteger, UsageError, type RunFlags } from './options.js';
 import { progressPrinter } from './progress.js';
 import { runSelftest } from '../selftest/run-selftest.js';
+import { DEFAULT_MIX, workloadDefinition, workloadNames } from '../workload/registry.js';
 import { SELFTEST_MATRIX } from '../selftest/matrix.js';
 import { registerReportCommand } from './report-command.js';
 import { registerCheckCommand } from './check-command.js';
@@ -100,6 +101,8 @@ function listCommand(): void {
   process.stdout.write('Scenarios:\n');
   const width = Math.max(...SCENARIOS.map((scenario) => scenario.name.length), ...Object.keys(DEFECTS).map((name) => name.length)) + 2;
   for (const scenario of SCENARIOS) process.stdout.write(`  ${scenario.name.padEnd(width)} ${scenario.summary}\n`);
+  process.stdout.write(`\nWorkloads (--workload a,b; default ${DEFAULT_MIX.join(',')}):\n`);
+  for (const name of workloadNames()) process.stdout.write(`  ${name.padEnd(width)} ${workloadDefinition(name).summary}\n`);
   process.stdout.write('\nReference-server defects (--defect NAME, --target reference):\n');
   for (const [name, description] of Object.entries(DEFECTS)) process.stdout.write(`  ${name.padEnd(width)} ${description}\n`);
 }

@@ -55,10 +55,17 @@ describe('CLI bad input: one clear line, exit 2, nothing started or destroyed', 
     }
   });
 
-  it('lists scenarios and defects', async () => {
+  it('lists scenarios, workloads and defects', async () => {
     const run = await runCli(['list']);
     expect(run.exitCode).to.equal(0);
     expect(run.stdout).to.include('kill-mid-insert');
+    expect(run.stdout).to.match(/^ {2}register +concurrent UPDATEs/m);
     expect(run.stdout).to.include('ack-before-write');
+  });
+
+  it('rejects an unknown workload and a workload named twice', async () => {
+    await expectUsageError(['run', 'kill-mid-insert', '--workload', 'append,nope', '--out', tempDir()], /unknown workload "nope"; known workloads: append, conflict/);
+    await expectUsageError(['run', 'kill-mid-insert', '--workload', 'delete,delete', '--out', tempDir()], /names a workload twice/);
+    await expectUsageError(['run', 'corrupt-manifest', '--workload', 'register', '--out', tempDir()], /no append table/);
   });
 });
