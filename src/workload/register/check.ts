@@ -176,7 +176,9 @@ export function judgeRegister(): Judge {
     const byKey = new Map<number, Cell[][]>();
     for (const row of event.rows) {
       const key = Number(row[idAt]);
-      byKey.set(key, [...(byKey.get(key) ?? []), row]);
+      const rows = byKey.get(key);
+      if (rows) rows.push(row);
+      else byKey.set(key, [row]);
     }
     const violations: Violation[] = [];
     const missing: number[] = [];
