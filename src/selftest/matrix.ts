@@ -1,5 +1,6 @@
 import type { ViolationKind } from '../checker/types.js';
 import type { DefectName } from '../reference-server/defects.js';
+import type { WorkloadName } from '../vocabulary/scenario.js';
 
 /** One row of the self-test: a campaign against the reference server and what it must conclude. */
 export interface SelftestCase {
@@ -18,6 +19,19 @@ export interface SelftestCase {
   readonly short: boolean;
   /** Needs lossfs (FUSE); reported as skipped, with the reason, where the machine cannot provide it. */
   readonly needsPowerLoss?: boolean;
+}
+
+/**
+ * A workload's seeded defect: the correct server passes the workload, the defect is caught by it
+ * (short matrix), and the same defect passes `--workload append`, which shows what the workload adds.
+ */
+function workloadDefectRows(workload: WorkloadName, defect: DefectName, expect: readonly ViolationKind[], flags: Readonly<Record<string, string>>): SelftestCase[] {
+  const scenario = 'kill-mid-insert';
+  return [
+    { name: `correct / ${scenario} --workload ${workload}`, scenario, flags: { ...flags, workload }, expect: 'pass', short: false },
+    { name: `${defect} / ${scenario} --workload ${workload}`, scenario, defect, flags: { ...flags, workload }, expect, short: true },
+    { name: `${defect} / ${scenario} --workload append`, scenario, defect, flags: { ...flags, workload: 'append' }, expect: 'pass', short: false },
+  ];
 }
 
 const PHASES = ['job-running', 'tmp-written', 'segment-renamed', 'manifest-written', 'hot-deleting', 'random'] as const;
@@ -121,38 +135,6 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
   { name: 'correct / kill-mid-flush --phase random (the mix)', scenario: 'kill-mid-flush', flags: { cycles: '2', phase: 'random' }, expect: 'pass', short: false },
   { name: 'correct / power-loss (the mix)', scenario: 'power-loss', flags: { cycles: '2', trigger: 'acks:80-200' }, expect: 'pass', short: false, needsPowerLoss: true },
   { name: 'correct / corrupt-manifest --kind drop-segment (the mix)', scenario: 'corrupt-manifest', flags: { kind: 'drop-segment', cycles: '1' }, expect: 'pass', short: false },
-  { name: 'correct / kill-mid-insert --workload conflict', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' }, expect: 'pass', short: false },
-  {
-    name: 'partial-insert-on-conflict / kill-mid-insert --workload conflict',
-    scenario: 'kill-mid-insert',
-    defect: 'partial-insert-on-conflict',
-    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' },
-    expect: ['partial-statement'],
-    short: true,
-  },
-  // append never repeats a key: it must pass here, so only the conflict workload catches this defect.
-  { name: 'partial-insert-on-conflict / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'partial-insert-on-conflict', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' }, expect: 'pass', short: false },
-  { name: 'correct / kill-mid-flush --workload conflict', scenario: 'kill-mid-flush', flags: { cycles: '2', phase: 'random', workload: 'conflict' }, expect: 'pass', short: false },
-  { name: 'correct / corrupt-manifest --workload append,conflict', scenario: 'corrupt-manifest', flags: { kind: 'drop-segment', cycles: '1', workload: 'append,conflict' }, expect: 'pass', short: false },
-  { name: 'correct / power-loss --workload conflict', scenario: 'power-loss', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' }, expect: 'pass', short: false, needsPowerLoss: true },
-  { name: 'correct / kill-mid-insert --workload delete', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:80-200', workload: 'delete' }, expect: 'pass', short: false },
-  {
-    name: 'flush-drops-tombstone / kill-mid-insert --workload delete',
-    scenario: 'kill-mid-insert',
-    defect: 'flush-drops-tombstone',
-    flags: { cycles: '2', trigger: 'acks:80-200', workload: 'delete' },
-    expect: ['resurrected'],
-    short: true,
-  },
-  // Append never deletes, so it cannot see a dropped tombstone: the delete workload is what catches it.
-  {
-    name: 'flush-drops-tombstone / kill-mid-insert --workload append',
-    scenario: 'kill-mid-insert',
-    defect: 'flush-drops-tombstone',
-    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' },
-    expect: 'pass',
-    short: false,
-  },
   {
     name: 'manifest-in-place / kill-mid-flush --phase manifest-written',
     scenario: 'kill-mid-flush',
@@ -161,37 +143,14 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
     expect: ['storage'],
     short: true,
   },
-  { name: 'correct / kill-mid-insert --workload register', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'register' }, expect: 'pass', short: false },
-  {
-    name: 'update-not-durable / kill-mid-insert --workload register',
-    scenario: 'kill-mid-insert',
-    defect: 'update-not-durable',
-    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'register' },
-    expect: ['lost-update', 'counter-mismatch'],
-    short: true,
-  },
-  // Append never updates: this defect must pass there, which shows what the register workload adds.
-  { name: 'update-not-durable / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'update-not-durable', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'append' }, expect: 'pass', short: false },
-  { name: 'correct / kill-mid-insert --workload ddl', scenario: 'kill-mid-insert', flags: { cycles: '3', trigger: 'acks:10-40', workload: 'ddl' }, expect: 'pass', short: false },
-  {
-    name: 'ddl-not-durable / kill-mid-insert --workload ddl',
-    scenario: 'kill-mid-insert',
-    defect: 'ddl-not-durable',
-    flags: { cycles: '3', trigger: 'acks:10-40', workload: 'ddl' },
-    expect: ['ddl-lost'],
-    short: true,
-  },
-  // The append workload creates its tables once and writes into them at once: a held-back CREATE TABLE is written by the next INSERT.
-  { name: 'ddl-not-durable / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'ddl-not-durable', flags: { cycles: '2', trigger: 'acks:20-80', workload: 'append' }, expect: 'pass', short: false },
-  { name: 'correct / kill-mid-insert --workload readers', scenario: 'kill-mid-insert', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'readers' }, expect: 'pass', short: false },
-  {
-    name: 'stale-reads / kill-mid-insert --workload readers',
-    scenario: 'kill-mid-insert',
-    defect: 'stale-reads',
-    flags: { cycles: '2', trigger: 'acks:40-120', workload: 'readers' },
-    expect: ['stale-read'],
-    short: true,
-  },
-  // append reads only after a restart, when no write is in flight: a stale snapshot is never older than the last write.
-  { name: 'stale-reads / kill-mid-insert --workload append', scenario: 'kill-mid-insert', defect: 'stale-reads', flags: { cycles: '2', trigger: 'acks:20-80', workload: 'append' }, expect: 'pass', short: true },
+  ...workloadDefectRows('conflict', 'partial-insert-on-conflict', ['partial-statement'], { cycles: '2', trigger: 'acks:40-120' }),
+  { name: 'correct / kill-mid-flush --workload conflict', scenario: 'kill-mid-flush', flags: { cycles: '2', phase: 'random', workload: 'conflict' }, expect: 'pass', short: false },
+  { name: 'correct / corrupt-manifest --workload append,conflict', scenario: 'corrupt-manifest', flags: { kind: 'drop-segment', cycles: '1', workload: 'append,conflict' }, expect: 'pass', short: false },
+  { name: 'correct / power-loss --workload conflict', scenario: 'power-loss', flags: { cycles: '2', trigger: 'acks:40-120', workload: 'conflict' }, expect: 'pass', short: false, needsPowerLoss: true },
+  // A delete of a flushed key must meet a later flush in the first cycle: more acknowledgements before the kill.
+  ...workloadDefectRows('delete', 'flush-drops-tombstone', ['resurrected'], { cycles: '2', trigger: 'acks:80-200' }),
+  ...workloadDefectRows('register', 'update-not-durable', ['lost-update', 'counter-mismatch'], { cycles: '2', trigger: 'acks:40-120' }),
+  // A kill must land right after a CREATE or ALTER acknowledgement: a few short cycles of serial DDL.
+  ...workloadDefectRows('ddl', 'ddl-not-durable', ['ddl-lost'], { cycles: '3', trigger: 'acks:10-40' }),
+  ...workloadDefectRows('readers', 'stale-reads', ['stale-read'], { cycles: '2', trigger: 'acks:40-120' }),
 ];
