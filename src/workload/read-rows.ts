@@ -1,5 +1,7 @@
 import type { SqlClient } from '../client/sql-client.js';
-import type { Cell } from '../vocabulary/events.js';
+import type { CampaignContext } from '../run/seams.js';
+import type { Cell, EventOf, ReadBackPurpose } from '../vocabulary/events.js';
+import type { WorkloadName } from '../vocabulary/scenario.js';
 import type { Scope } from '../vocabulary/violations.js';
 
 export interface ScopeRows {
@@ -34,4 +36,32 @@ export async function readRows(client: SqlClient, scope: Scope, columns: readonl
 /** A key as the server returned it (BIGINT comes back as a string). */
 export function keyOf(cell: Cell | undefined): number {
   return Number(cell);
+}
+
+/** What a read of one scope found: the read-back event's fields beyond where and when. */
+export type ScopeReading = Omit<EventOf<'read-back'>, 'type' | 'cycle' | 'incarnation' | 'purpose' | 'table' | 'partition' | 'workload'>;
+
+/**
+ * Reads each scope with `read` and records one read-back event per scope, owned by `workload`;
+ * a read that fails is recorded with its error instead.
+ */
+export async function recordScopeReads(
+  ctx: Pick<CampaignContext, 'incarnation' | 'record'>,
+  at: { readonly cycle: number; readonly purpose: ReadBackPurpose; readonly workload: WorkloadName },
+  scopes: readonly Scope[],
+  read: (scope: Scope) => Promise<ScopeReading>,
+): Promise<EventOf<'read-back'>[]> {
+  const recorded: EventOf<'read-back'>[] = [];
+  for (const scope of scopes) {
+    const where = { type: 'read-back' as const, cycle: at.cycle, incarnation: ctx.incarnation(), purpose: at.purpose, table: scope.table, partition: scope.partition, workload: at.workload };
+    let event: EventOf<'read-back'>;
+    try {
+      event = { ...where, ...(await read(scope)) };
+    } catch (error) {
+      event = { ...where, error: (error as Error).message };
+    }
+    recorded.push(event);
+    ctx.record(event);
+  }
+  return recorded;
 }

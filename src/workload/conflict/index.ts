@@ -1,10 +1,9 @@
 import type { Workload, WorkloadDefinition, WorkloadEnv } from '../../run/seams.js';
-import type { EventOf } from '../../vocabulary/events.js';
 import type { TableSpec } from '../../vocabulary/scenario.js';
 import type { Scope } from '../../vocabulary/violations.js';
 import { extraColumnsDdl, payloadFor } from '../insert-workload.js';
 import { sendOperation, startProcesses, type PlannedOperation } from '../operations.js';
-import { keyOf, readRows } from '../read-rows.js';
+import { keyOf, readRows, recordScopeReads } from '../read-rows.js';
 import { scopesOfTable } from '../scopes.js';
 import { conflictChecker } from './check.js';
 import { createConflictGenerator, type PlannedStatement } from './generator.js';
@@ -63,21 +62,10 @@ function createConflictWorkload(env: WorkloadEnv): Workload {
       const sent = await sendOperation({ client: ctx.client(), record: (event) => ctx.record(event), cycle, requestIds: env.requestIds }, 0, plan({ ...statement, scope }));
       return sent.outcome.kind === 'error' ? { error: `${sent.outcome.code}: ${sent.outcome.message}` } : {};
     },
-    async readBack(ctx, cycle, purpose) {
-      const events: EventOf<'read-back'>[] = [];
-      for (const scope of scopes()) {
-        const where = { cycle, incarnation: ctx.incarnation(), purpose, table: scope.table, partition: scope.partition, workload: 'conflict' as const };
-        let event: EventOf<'read-back'>;
-        try {
-          const read = await readRows(ctx.client(), scope, ['id', 'tag'], ctx.config.pageSize);
-          event = { type: 'read-back', ...where, ids: read.rows.map((row) => keyOf(row[0])), countStar: read.countStar, columns: read.columns, rows: read.rows };
-        } catch (error) {
-          event = { type: 'read-back', ...where, error: (error as Error).message };
-        }
-        events.push(event);
-        ctx.record(event);
-      }
-      return events;
-    },
+    readBack: (ctx, cycle, purpose) =>
+      recordScopeReads(ctx, { cycle, purpose, workload: 'conflict' }, scopes(), async (scope) => {
+        const read = await readRows(ctx.client(), scope, ['id', 'tag'], ctx.config.pageSize);
+        return { ids: read.rows.map((row) => keyOf(row[0])), countStar: read.countStar, columns: read.columns, rows: read.rows };
+      }),
   };
 }

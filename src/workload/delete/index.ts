@@ -1,10 +1,9 @@
 import type { Workload, WorkloadDefinition, WorkloadEnv } from '../../run/seams.js';
-import type { EventOf } from '../../vocabulary/events.js';
 import type { TableSpec } from '../../vocabulary/scenario.js';
 import type { Scope } from '../../vocabulary/violations.js';
 import { payloadFor } from '../insert-workload.js';
 import { sendOperation, startProcesses } from '../operations.js';
-import { keyOf, readRows } from '../read-rows.js';
+import { keyOf, readRows, recordScopeReads } from '../read-rows.js';
 import { scopesOfTable } from '../scopes.js';
 import { deleteChecker } from './check.js';
 import { createDeleteGenerator, DELETE_WORKLOAD } from './generator.js';
@@ -61,23 +60,11 @@ function createDeleteWorkload(env: WorkloadEnv): Workload {
       const sent = await sendOperation({ client: ctx.client(), record: (event) => ctx.record(event), cycle, requestIds: env.requestIds }, env.processes, generator.probe(scope));
       return sent.outcome.kind === 'error' ? { error: `${sent.outcome.code}: ${sent.outcome.message}` } : {};
     },
-    async readBack(ctx, cycle, purpose) {
-      const recorded: EventOf<'read-back'>[] = [];
-      for (const scope of scopes) {
-        const where = { cycle, incarnation: ctx.incarnation(), purpose, table: scope.table, partition: scope.partition, workload: DELETE_WORKLOAD } as const;
-        let event: EventOf<'read-back'>;
-        try {
-          const live = await readRows(ctx.client(), scope, ['id'], ctx.config.pageSize);
-          const ids = live.rows.map((row) => keyOf(row[0]));
-          event = { type: 'read-back', ...where, ids, countStar: live.countStar, columns: live.columns, rows: live.rows, ...(await readTombstones(ctx, scope)) };
-        } catch (error) {
-          event = { type: 'read-back', ...where, error: (error as Error).message };
-        }
-        recorded.push(event);
-        ctx.record(event);
-      }
-      return recorded;
-    },
+    readBack: (ctx, cycle, purpose) =>
+      recordScopeReads(ctx, { cycle, purpose, workload: DELETE_WORKLOAD }, scopes, async (scope) => {
+        const live = await readRows(ctx.client(), scope, ['id'], ctx.config.pageSize);
+        return { ids: live.rows.map((row) => keyOf(row[0])), countStar: live.countStar, columns: live.columns, rows: live.rows, ...(await readTombstones(ctx, scope)) };
+      }),
   };
 }
 

@@ -1,9 +1,8 @@
 import type { Workload, WorkloadDefinition, WorkloadEnv } from '../../run/seams.js';
 import { seededRandom } from '../../util/random.js';
-import type { EventOf } from '../../vocabulary/events.js';
 import type { TableSpec } from '../../vocabulary/scenario.js';
 import { sendOperation, startProcesses } from '../operations.js';
-import { readRows } from '../read-rows.js';
+import { readRows, recordScopeReads } from '../read-rows.js';
 import { scopesOfTable } from '../scopes.js';
 import { registerChecker } from './check.js';
 import { COLUMNS, REGISTER_TABLES, schemaStatements, writeSequence } from './plan.js';
@@ -52,21 +51,10 @@ function createRegisterWorkload(env: WorkloadEnv): Workload {
       const sent = await sendOperation({ client: ctx.client(), record: (event) => ctx.record(event), cycle, requestIds: env.requestIds }, env.processes, probes.nextIn(scope));
       return sent.outcome.kind === 'error' ? { error: `${sent.outcome.code}: ${sent.outcome.message}` } : {};
     },
-    async readBack(ctx, cycle, purpose) {
-      const recorded: EventOf<'read-back'>[] = [];
-      for (const scope of scopes) {
-        const where = { cycle, incarnation: ctx.incarnation(), purpose, table: scope.table, partition: scope.partition, workload: 'register' as const };
-        let event: EventOf<'read-back'>;
-        try {
-          const read = await readRows(ctx.client(), scope, COLUMNS, ctx.config.pageSize);
-          event = { type: 'read-back', ...where, ids: read.rows.map((row) => Number(row[0])), countStar: read.countStar, columns: read.columns, rows: read.rows };
-        } catch (error) {
-          event = { type: 'read-back', ...where, error: (error as Error).message };
-        }
-        recorded.push(event);
-        ctx.record(event);
-      }
-      return recorded;
-    },
+    readBack: (ctx, cycle, purpose) =>
+      recordScopeReads(ctx, { cycle, purpose, workload: 'register' }, scopes, async (scope) => {
+        const read = await readRows(ctx.client(), scope, COLUMNS, ctx.config.pageSize);
+        return { ids: read.rows.map((row) => Number(row[0])), countStar: read.countStar, columns: read.columns, rows: read.rows };
+      }),
   };
 }
