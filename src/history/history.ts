@@ -1,7 +1,8 @@
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { HistoryEvent } from './events.js';
+import { openLineSink } from './line-sink.js';
 
 /** Fields that must never reach disk, whatever event carries them. */
 export const REDACTED_PATHS = [
@@ -31,47 +32,33 @@ export interface History {
   close(): Promise<void>;
 }
 
-/** The run's history as pino NDJSON: one event per line, `msg` is the event type. */
-export function openHistory(path: string): History {
-  // An fd opened here makes the destination ready at once, so an early process.exit cannot
-  // meet a stream that is still opening.
+/**
+ * The run's history as pino NDJSON: one event per line, `msg` is the event type. The first write
+ * error (a full disk) stops recording, is passed to `onFailure` at once, and close() reports it.
+ */
+export function openHistory(path: string, onFailure: (error: Error) => void = () => {}): History {
   mkdirSync(dirname(path), { recursive: true });
-  const destination = pino.destination({ dest: openSync(path, 'a'), sync: false, minLength: 4096 });
+  const sink = openLineSink(path, onFailure);
   const logger: Logger = pino(
     { base: null, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime },
-    destination,
+    sink,
   );
   const started = performance.now();
   let closed = false;
-  // A full disk must not crash the harness mid-campaign (the server would be orphaned): the first
-  // write error is kept, recording stops, and close() reports it.
-  let failure: Error | undefined;
-  destination.on('error', (error: NodeJS.ErrnoException) => {
-    failure ??= new Error(`cannot write ${path}: ${error.code ?? error.message}`);
-    closed = true;
-  });
   return {
     path,
     record(event) {
-      if (closed) return;
+      if (closed || sink.failure()) return;
       const { type, ...fields } = event;
       logger.info({ event: type, t: Math.round(performance.now() - started), ...fields }, type);
     },
     elapsedMs: () => Math.round(performance.now() - started),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (failure) return reject(failure);
-        if (closed) return resolve();
-        closed = true;
-        try {
-          destination.flushSync();
-        } catch (error) {
-          return reject(new Error(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
-        }
-        destination.end();
-        destination.once('close', () => resolve());
-        destination.once('error', () => resolve());
-      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      const failure = sink.close();
+      if (failure) throw failure;
+    },
   };
 }
 
