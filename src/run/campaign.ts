@@ -1,4 +1,3 @@
-import fs from 'fs-extra';
 import { join } from 'node:path';
 import { checkersFor } from '../checker/registry.js';
 import { attachLossForensics } from '../forensics/attach.js';
@@ -14,11 +13,15 @@ import { tailFile } from '../target/supervisor.js';
 import { packageVersion } from '../util/package-root.js';
 import { seededRandom } from '../util/random.js';
 import { withDeadline } from '../util/wait.js';
+import { describeErrno, resourceProblem, ToolResourceError } from '../util/tool-errors.js';
+import { writeJsonAtomic, writeJsonAtomicSync } from '../util/atomic-write.js';
+import { onEmergencyExit } from './emergency.js';
 import type { HistoryEvent } from '../vocabulary/events.js';
 import { rowsAsObjects } from '../client/responses.js';
 import type { RunResult } from '../vocabulary/result.js';
 import { createMix } from '../workload/mix.js';
 import { claimDataDir } from './data-dir.js';
+import { markDataDir } from './data-dir-marker.js';
 import { createLiveContext, StepError, type LiveContext } from './live-context.js';
 import { createRunFolder, RunFolderError, type RunFolder } from './run-folder.js';
 import type { CampaignConfig, CampaignTimeouts, Nemesis, ProbeMoment } from './seams.js';
@@ -70,12 +73,16 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
   const startedAt = new Date();
   const created = await createRunFolder(config.outDir, config.scenario.name, config.seed, startedAt);
   const folder: RunFolder = claimedDataDir ? { ...created, dataDir: claimedDataDir } : created;
-  const history = openHistory(folder.historyPath);
-  const campaign = new Campaign(config, hooks, nemeses);
+  if (claimedDataDir) await markDataDir(claimedDataDir, { runDir: created.root }).catch(() => undefined);
+  // The tool's own failures (a history the disk will not take) stop the campaign as an interrupt does, but end as an error.
+  const toolFailure = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, toolFailure.signal]) : toolFailure.signal;
+  const history = openHistory(folder.historyPath, (error) => toolFailure.abort(new ToolResourceError(error.message)));
+  const campaign = new Campaign(config, { ...hooks, signal }, nemeses, toolFailure.signal);
   const dataDir = nemeses.reduce((dir, nemesis) => nemesis.serverDataDir?.(folder.root, folder.dataDir) ?? dir, folder.dataDir);
   const ctx = createLiveContext({
     config,
-    signal: hooks.signal,
+    signal,
     folder,
     dataDir,
     target: createTarget(config.target, dataDir, generateCredentials()),
@@ -86,17 +93,24 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
     onReady: (incarnation, readyMs) => hooks.onProgress?.({ kind: 'ready', incarnation, readyMs }),
     probes: (moment, cycle) => campaign.probe(moment, cycle),
   });
-  const result = await campaign.run(ctx, startedAt);
+  const stopEmergency = onEmergencyExit(() => writeJsonAtomicSync(folder.resultPath, campaign.partialResult(ctx)));
+  let result: RunResult;
   try {
-    await fs.writeJson(folder.resultPath, result, { spaces: 2 });
-  } catch (error) {
-    await history.close().catch(() => undefined);
-    throw new RunFolderError(`cannot write ${folder.resultPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    result = await campaign.run(ctx, startedAt);
+  } finally {
+    stopEmergency();
   }
-  await history.close().catch((error: Error) => {
-    throw new RunFolderError(error.message);
-  });
-  await writeReportArtifacts(folder.root).catch(() => undefined);
+  const historyFailure = await history.close().then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  try {
+    await writeJsonAtomic(folder.resultPath, result);
+  } catch (error) {
+    const cause = historyFailure ? `${historyFailure.message}; ` : result.error ? `${result.error.message}; ` : '';
+    throw new RunFolderError(`${cause}cannot write ${folder.resultPath}: ${describeErrno(error as NodeJS.ErrnoException)} (servers stopped, no result written)`);
+  }
+  if (!historyFailure) await writeReportArtifacts(folder.root).catch(() => undefined);
   hooks.onProgress?.({ kind: 'finished', result, runDir: folder.root });
   return result;
 }
@@ -121,6 +135,8 @@ class Campaign {
     private readonly config: CampaignConfig,
     private readonly hooks: CampaignHooks,
     private readonly nemeses: readonly Nemesis[],
+    /** Aborted, with the reason, when the tool itself can go on no longer. */
+    private readonly toolFailure: AbortSignal,
   ) {
     this.probes = checkersFor(config.scenario.checks, config.workload.mix).map((checker) => checker.probes?.() ?? {});
     const crashers = nemeses.filter((nemesis) => nemesis.crash);
@@ -190,7 +206,9 @@ class Campaign {
         ...(config.snapshots ? {} : { snapshotsOff: 'crash snapshots were off (--no-snapshots)' }),
       });
     } catch (caught) {
-      if (hooks.signal?.aborted) {
+      if (this.toolFailure.aborted) {
+        ctx.record({ type: 'error', cycle: this.cyclesDone, step: ctx.step(), message: (this.toolFailure.reason as Error).message });
+      } else if (hooks.signal?.aborted) {
         ctx.record({ type: 'interrupted', cycle: this.cyclesDone, signal: String(hooks.signal.reason ?? 'SIGINT') });
       } else {
         const step = caught instanceof StepError ? caught.step : ctx.step();
@@ -204,6 +222,13 @@ class Campaign {
     const result = this.verdict!.finish({ runDir: ctx.runDir, toolVersion: packageVersion(), finishedAt: finishedAt.toISOString() });
     ctx.record({ type: 'run-end', verdict: result.verdict, exitCode: result.exitCode, durationMs: result.durationMs, finishedAt: result.finishedAt });
     return result;
+  }
+
+  /** What can be said synchronously when the tool is forced to exit mid-run: the verdict so far, interrupted. */
+  partialResult(ctx: LiveContext): RunResult {
+    const signal = String(this.hooks.signal?.reason ?? 'SIGINT');
+    ctx.record({ type: 'interrupted', cycle: this.cyclesDone, signal: signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT' });
+    return this.verdict!.finish({ runDir: ctx.runDir, toolVersion: packageVersion(), finishedAt: new Date().toISOString() });
   }
 
   private async createSchema(ctx: LiveContext): Promise<void> {
@@ -264,7 +289,8 @@ class Campaign {
       ctx.record({ type: 'restart', cycle, incarnation: ctx.incarnation(), readyMs });
       return true;
     } catch (error) {
-      if (this.hooks.signal?.aborted || error instanceof StepError) throw error;
+      // A server that cannot be started for want of the tool's own resources did not fail to recover.
+      if (this.hooks.signal?.aborted || error instanceof StepError || resourceProblem(error)) throw error;
       const stderrTail = await tailFile(ctx.server().stderrPath, 20).catch(() => []);
       ctx.record({ type: 'restart-failed', cycle, incarnation: ctx.incarnation(), error: (error as Error).message, stderrTail });
       return false;

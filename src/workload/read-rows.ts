@@ -3,6 +3,7 @@ import type { CampaignContext } from '../run/seams.js';
 import type { Cell, EventOf, ReadBackPurpose } from '../vocabulary/events.js';
 import type { WorkloadName } from '../vocabulary/scenario.js';
 import type { Scope } from '../vocabulary/violations.js';
+import { readFailureMessage } from '../util/tool-errors.js';
 
 export interface ScopeRows {
   readonly columns: string[];
@@ -58,7 +59,7 @@ export async function recordScopeReads(
     try {
       event = { ...where, ...(await read(scope)) };
     } catch (error) {
-      event = { ...where, error: (error as Error).message };
+      event = { ...where, error: readFailureMessage(error, `read-back of ${scope.table}`) };
     }
     recorded.push(event);
     ctx.record(event);

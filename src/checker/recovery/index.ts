@@ -4,6 +4,7 @@ import type { CheckerDefinition, JudgeOutput } from '../../run/seams.js';
 import type { EventOf } from '../../vocabulary/events.js';
 import type { Violation } from '../../vocabulary/violations.js';
 import { judgeUnrecoverable } from './unrecoverable.js';
+import { readFailureMessage } from '../../util/tool-errors.js';
 
 const MAX_FAILURES_KEPT = 5;
 const NOT_FOUND = /TABLE_NOT_FOUND|not found|does not exist/i;
@@ -23,7 +24,7 @@ export const recovery: CheckerDefinition = {
         const names = new Set(rows.filter((row) => row.namespace_id === ctx.workload.namespace || row.namespace === ctx.workload.namespace).map((row) => String(row.table_name ?? row.name)));
         ctx.record({ type: 'tables-present', cycle, present: ctx.workload.tables.map((table) => table.name).filter((table) => names.has(table)) });
       } catch (error) {
-        ctx.record({ type: 'tables-present', cycle, error: (error as Error).message });
+        ctx.record({ type: 'tables-present', cycle, error: readFailureMessage(error, 'read of system.tables') });
       }
     },
   }),

@@ -6,6 +6,7 @@ import type { TableSpec } from '../../vocabulary/scenario.js';
 import type { EventOf } from '../../vocabulary/events.js';
 import { initialWorkloadState, payloadFor, probeInsert, qualifiedName, schemaStatements, startWriters } from '../insert-workload.js';
 import { scopesOfTable } from '../scopes.js';
+import { readFailureMessage } from '../../util/tool-errors.js';
 
 /**
  * Concurrent multi-row INSERTs of ids unique by construction. Its history (request ids and row
@@ -55,7 +56,7 @@ function createAppendWorkload(env: WorkloadEnv): Workload {
           const payloadMismatch = contents.rows.filter((row) => row.payload !== payloadFor(seed, row.id, spec.payloadBytes)).map((row) => row.id);
           event = { type: 'read-back', ...where, ids: contents.rows.map((row) => row.id), countStar: contents.countStar, payloadMismatch };
         } catch (error) {
-          event = { type: 'read-back', ...where, error: (error as Error).message };
+          event = { type: 'read-back', ...where, error: readFailureMessage(error, `read-back of ${scope.table}`) };
         }
         recorded.push(event);
         ctx.record(event);

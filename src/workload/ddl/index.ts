@@ -5,6 +5,7 @@ import { ddlChecker, ddlNamespace } from './check.js';
 import { createDdlPlanner, userPrefix } from './plan.js';
 import { DDL_READ_BACK_COLUMNS, readDdlObjects } from './read-back.js';
 import { withoutPasswords } from './redact.js';
+import { readFailureMessage } from '../../util/tool-errors.js';
 
 /**
  * Serial DDL in a namespace of its own (`<ns>_ddl`): tables created, altered and dropped, users
@@ -50,7 +51,7 @@ function createDdlWorkload(env: WorkloadEnv): Workload {
       try {
         event = { ...where, columns: [...DDL_READ_BACK_COLUMNS], rows: await readDdlObjects(ctx.client(), namespace, userPrefix(namespace), ctx.config.pageSize) };
       } catch (error) {
-        event = { ...where, error: (error as Error).message };
+        event = { ...where, error: readFailureMessage(error, `read-back of ${namespace}`) };
       }
       ctx.record(event);
       return [event];

@@ -6,6 +6,7 @@ import { sendOperation, startProcesses, type PlannedOperation } from '../operati
 import { scopesOfTable } from '../scopes.js';
 import { readersChecker } from './check.js';
 import { createReadersPlanner, READ_ROWS_TABLE } from './plan.js';
+import { readFailureMessage } from '../../util/tool-errors.js';
 
 /** Readers beside the writers: at least two, so reads overlap each other as well as the inserts. */
 const READERS = 2;
@@ -72,7 +73,7 @@ function createReadersWorkload(env: WorkloadEnv): Workload {
         const ids = contents.rows.map((row) => Number(row[0]));
         event = { ...where, ids, countStar: contents.countStar };
       } catch (error) {
-        event = { ...where, error: (error as Error).message };
+        event = { ...where, error: readFailureMessage(error, `read of ${qualified}`) };
       }
       ctx.record(event);
       return [event];
