@@ -7,6 +7,7 @@ import type { History } from '../history/history.js';
 import type { LaunchPlan } from './types.js';
 import { registerGroup, signalGroup, unregisterGroup } from './process-registry.js';
 import { forgetServer, recordServer } from './server-registry.js';
+import { describeErrno, ToolResourceError } from '../util/tool-errors.js';
 
 export interface ServerExit {
   readonly exitCode: number | null;
@@ -61,8 +62,18 @@ export async function launchServer(plan: LaunchPlan, options: LaunchOptions): Pr
     throw new ServerStartError(`could not start ${plan.command}: ${result.message ?? 'no pid'}`);
   }
   registerGroup(pid);
-  await fs.writeFile(join(options.dir, 'server.pid'), `${pid}\n`);
-  await recordServer({ pgid: pid, command: plan.command, runDir: options.runDir ?? options.dir }).catch(() => {});
+  // The registry entry comes first: it is what lets the next run stop this server if the tool dies.
+  // Whatever fails before the server is handed over stops it here.
+  try {
+    await recordServer({ pgid: pid, command: plan.command, runDir: options.runDir ?? options.dir });
+    await fs.writeFile(join(options.dir, 'server.pid'), `${pid}\n`);
+  } catch (error) {
+    signalGroup(pid, 'SIGKILL');
+    await subprocess.catch(() => undefined);
+    unregisterGroup(pid);
+    await forgetServer(pid).catch(() => {});
+    throw new ToolResourceError(`cannot record server ${pid} (${plan.command}): ${describeErrno(error as NodeJS.ErrnoException)}`, { cause: error });
+  }
 
   let exitInfo: ServerExit | undefined;
   const exited = subprocess.then(
@@ -110,7 +121,9 @@ function startSampling(pid: number, options: LaunchOptions, exited: Promise<Serv
   if (interval <= 0) return;
   let done = false;
   const timer = setInterval(() => {
-    pidusage(pid)
+    // pidusage keeps /proc/PID/stat open between samples and closes it only when its entry ages
+    // out (maxage); its clear() drops entries without closing them, one fd leaked per server.
+    pidusage(pid, { maxage: Math.max(2 * interval, 1_000) })
       .then((usage) => {
         if (!done) {
           options.history.record({
@@ -127,7 +140,6 @@ function startSampling(pid: number, options: LaunchOptions, exited: Promise<Serv
   void exited.then(() => {
     done = true;
     clearInterval(timer);
-    pidusage.clear();
   });
 }
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createSqlClient } from '../../src/client/sql-client.js';
@@ -8,6 +9,8 @@ import { findFreePort } from '../../src/target/ports.js';
 import { waitUntilReady } from '../../src/target/readiness.js';
 import { killServer, launchServer, ServerStartError, type ServerProcess } from '../../src/target/supervisor.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { ToolResourceError } from '../../src/util/tool-errors.js';
+import { waitFor } from '../../src/util/wait.js';
 import { isAlive, waitUntilGone } from '../support/processes.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -93,5 +96,48 @@ describe('supervisor', () => {
     const pid = Number(result.stdout.trim());
     expect(pid).to.be.greaterThan(0);
     await waitUntilGone(pid);
+  });
+
+  it('holds no file open for a server once it has gone, however many it sampled', async function () {
+    this.timeout(60_000);
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const baseline = openFds();
+    for (let index = 0; index < 25; index++) {
+      let sampled = 0;
+      const history = { ...discardHistory(), record: (event: { type: string }) => void (event.type === 'resources' && sampled++) };
+      const sleeper = await launchServer(
+        { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], env: {}, host: '127.0.0.1', port: 1 },
+        { incarnation: index, dir: join(tempDir(), String(index)), history: history as never, sampleIntervalMs: 10 },
+      );
+      await waitFor(() => (sampled > 0 ? true : undefined), { what: `a resource sample of server ${index}`, timeoutMs: 10_000, intervalMs: 5 });
+      await killServer(sleeper);
+    }
+    // The sampler lets go of a gone server's /proc file within a few seconds; 25 servers must not leave 25 behind.
+    await waitFor(() => (openFds() <= baseline + 2 ? true : undefined), { what: `open fds back near ${baseline} (now ${openFds()})`, timeoutMs: 10_000, intervalMs: 100 });
+  });
+
+  it('stops a server it cannot record in the registry, and says why', async () => {
+    const blocker = join(tempDir(), 'a-file');
+    writeFileSync(blocker, '');
+    const saved = process.env.KALAM_CHAOS_REGISTRY_DIR;
+    process.env.KALAM_CHAOS_REGISTRY_DIR = join(blocker, 'servers');
+    try {
+      await launchServer(
+        { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], env: {}, host: '127.0.0.1', port: 1 },
+        { incarnation: 0, dir: tempDir(), history: discardHistory(), sampleIntervalMs: 0 },
+      ).then(
+        () => expect.fail('launchServer should refuse a server it cannot record'),
+        async (error: Error) => {
+          expect(error).to.be.instanceOf(ToolResourceError);
+          const pid = Number(/cannot record server (\d+)/.exec(error.message)?.[1]);
+          expect(pid, error.message).to.be.greaterThan(0);
+          await waitUntilGone(pid);
+        },
+      );
+      expect(existsSync(join(tempDir(), 'server.pid')), 'no pid file for a server that was stopped').to.equal(false);
+    } finally {
+      if (saved === undefined) delete process.env.KALAM_CHAOS_REGISTRY_DIR;
+      else process.env.KALAM_CHAOS_REGISTRY_DIR = saved;
+    }
   });
 });
