@@ -12,6 +12,7 @@ import { killAllGroups } from '../target/process-registry.js';
 import { packageVersion } from '../util/package-root.js';
 import { buildCampaignConfig, faultOptions, parseInteger, UsageError, type RunFlags } from './options.js';
 import { progressPrinter } from './progress.js';
+import { installInterruptHandler } from './interrupts.js';
 import { runSelftest } from '../selftest/run-selftest.js';
 import { DEFAULT_MIX, workloadDefinition, workloadNames } from '../workload/registry.js';
 import { SELFTEST_MATRIX } from '../selftest/matrix.js';
@@ -41,22 +42,13 @@ async function runCommand(
   const config = buildCampaignConfig(scenario, flags, knownDefects);
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      killAllGroups();
-      process.exit(signal === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_CODES.interruptedBySigint);
-    }
-    process.stderr.write(`kalam-chaos: ${signal} received, stopping the server and writing a partial result\n`);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  installInterruptHandler(controller);
 
   const result = await runCampaign(config, { signal: controller.signal, onProgress: progressPrinter(flags.quiet ?? false) });
   const runDir = result.files.history.replace(/\/history\.ndjson$/, '');
   const text = flags.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result, runDir) + '\n';
+  // The summary goes to stdout; the reason of an error goes to stderr too, where scripts look for it.
+  if (result.error) process.stderr.write(`kalam-chaos: error during "${result.error.step}": ${result.error.message.split('\n')[0]} (run folder ${runDir})\n`);
   // Exit only once stdout has taken the whole text: a pipe would otherwise truncate a long --json.
   await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   process.exit(result.exitCode);
@@ -72,9 +64,7 @@ async function inspectCommand(dataDir: string, flags: { json?: boolean; scopes?:
 async function selftestCommand(flags: { short?: boolean; only?: string; seed?: string; out: string; quiet?: boolean }): Promise<never> {
   const seed = flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : 1;
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  installInterruptHandler(controller);
   const width = Math.max(...SELFTEST_MATRIX.map((entry) => entry.name.length));
   process.stdout.write(`${'case'.padEnd(width)}  ${'expected'.padEnd(34)}  got\n`);
   let rows;

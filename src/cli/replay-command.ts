@@ -10,6 +10,7 @@ import type { FaultSpec } from '../vocabulary/faults.js';
 import type { InsertWorkloadSpec } from '../workload/insert-workload.js';
 import { buildCampaignConfig, UsageError, type RunFlags } from './options.js';
 import { requireRunDir } from './report-command.js';
+import { installInterruptHandler } from './interrupts.js';
 
 interface ReplayFlags {
   out?: string;
@@ -130,9 +131,7 @@ async function replayCommand(runDir: string, flags: ReplayFlags): Promise<never>
   print(`replaying ${original.scenario} seed=${original.seed} cycles=${config.cycles} target=${config.target.kind}${defects} from ${root}`);
 
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  installInterruptHandler(controller);
   const replay = await runCampaign(config, {
     signal: controller.signal,
     onProgress: (event) => {

@@ -9,6 +9,8 @@ import { findScenario, SCENARIOS } from '../../chaos/index.js';
 import { RUN_MARKER } from '../run/run-folder.js';
 import { EXIT_CODES } from '../report/result.js';
 import { packageRoot } from '../util/package-root.js';
+import { installInterruptHandler } from '../cli/interrupts.js';
+import { makeDirectory } from '../util/make-directory.js';
 
 export class NightlyUsageError extends Error {
   override name = 'NightlyUsageError';
@@ -248,7 +250,7 @@ export interface NightlyHooks {
 export async function runNightly(options: NightlyOptions, hooks: NightlyHooks = {}): Promise<NightlySummary> {
   const now = hooks.now ?? Date.now;
   const run = hooks.runCampaign ?? runOneCampaign;
-  await fs.ensureDir(options.outDir);
+  await makeDirectory(options.outDir);
   const started = now();
   const deadline = started + options.budgetMinutes * 60_000;
   const matrix = options.scenarios.flatMap((scenario) => options.seeds.map((seed) => ({ scenario, seed })));
@@ -369,12 +371,7 @@ export async function nightlyMain(argv: readonly string[]): Promise<number> {
     return EXIT_CODES.error;
   }
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) process.stderr.write(`nightly: ${signal} received, stopping the running campaign\n`);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  installInterruptHandler(controller, 'nightly');
   const summary = await runNightly(options, {
     signal: controller.signal,
     onStart: (scenario, seed, index, total) => process.stdout.write(`[${index}/${total}] ${scenario} seed ${seed} ... `),
