@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import fs from 'fs-extra';
 import { packageVersion } from '../util/package-root.js';
+import { makeDirectory } from '../util/make-directory.js';
+import { markDataDir } from './data-dir-marker.js';
 
 /** The marker that says kalam-chaos created this folder and may write in it. */
 export const RUN_MARKER = 'kalam-chaos-run.json';
@@ -25,7 +27,7 @@ function timestamp(date: Date): string {
 export async function createRunFolder(outDir: string, scenario: string, seed: number, now = new Date()): Promise<RunFolder> {
   const parent = resolve(outDir);
   try {
-    await fs.ensureDir(parent);
+    await makeDirectory(parent);
     await fs.access(parent, fs.constants.W_OK);
   } catch (error) {
     throw new RunFolderError(`output folder ${parent} is not writable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -43,6 +45,7 @@ export async function createRunFolder(outDir: string, scenario: string, seed: nu
     try {
       await fs.writeJson(join(root, RUN_MARKER), { tool: 'kalam-chaos', version: packageVersion(), createdAt: now.toISOString(), pid: process.pid }, { spaces: 2 });
       await fs.mkdir(dataDir);
+      await markDataDir(dataDir, { adopted: false, runDir: root });
     } catch (error) {
       throw new RunFolderError(`cannot write run folder ${root}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import fs from 'fs-extra';
-import { runCli } from '../support/cli.js';
+import { onlyRunFolder, readHistory, runCli, startCli } from '../support/cli.js';
+import { waitUntilGone } from '../support/processes.js';
+import { waitFor } from '../../src/util/wait.js';
 import { useTempDir } from '../support/temp.js';
 
 const quick = ['--cycles', '1', '--trigger', 'acks:20-40', '--quiet', '--seed', '41'];
@@ -25,15 +27,51 @@ describe('safety: data directories it does not own, a full disk', function () {
     expect(await fs.pathExists(join(dir, 'runs'))).to.equal(false);
   });
 
-  it('creates and marks a data directory, uses it, and refuses to start a second campaign on its namespace', async () => {
+  it('creates and marks a data directory, uses it, and refuses a second campaign on its data, naming the run that wrote it', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
     const first = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
     expect(first.exitCode, first.stderr + first.stdout).to.equal(0);
     expect(readdirSync(data)).to.include.members(['.kalam-chaos-data.json', 'rocksdb', 'storage']);
+    const firstRun = readdirSync(join(dir, 'runs'))[0]!;
+    const before = execFileSync('find', [data, '-printf', '%P %s %T@\\n'], { encoding: 'utf8' });
     const second = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--data-dir', data, '--out', join(dir, 'runs'), ...quick]);
     expect(second.exitCode).to.equal(2);
-    expect(second.stdout).to.match(/namespace chaos already exists/);
+    expect(second.stderr.trim().split('\n'), second.stderr).to.have.length(1);
+    expect(second.stderr).to.match(/holds the data of run .*runs\/kill-mid-insert-.*: a campaign checks the server against its own ledger/);
+    expect(second.stderr).to.include(firstRun);
+    expect(execFileSync('find', [data, '-printf', '%P %s %T@\\n'], { encoding: 'utf8' }), 'the refused run touched nothing').to.equal(before);
+    expect(readdirSync(join(dir, 'runs')), 'no second run folder').to.have.length(1);
+  });
+
+  it('marks the data/ of every run folder, so reusing it is refused with the reason', async () => {
+    const dir = tempDir();
+    const first = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--out', join(dir, 'runs'), ...quick]);
+    expect(first.exitCode, first.stderr + first.stdout).to.equal(0);
+    const runDir = join(dir, 'runs', readdirSync(join(dir, 'runs'))[0]!);
+    const marker = fs.readJsonSync(join(runDir, 'data', '.kalam-chaos-data.json')) as { tool: string; runDir: string };
+    expect(marker).to.include({ tool: 'kalam-chaos', runDir });
+    const again = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--data-dir', join(runDir, 'data'), '--out', join(dir, 'runs'), ...quick]);
+    expect(again.exitCode).to.equal(2);
+    expect(again.stderr).to.include(`holds the data of run ${runDir}`);
+    expect(again.stderr).to.not.include('was not created by kalam-chaos');
+  });
+
+  it('fails with one line, at once, for paths it cannot create (under /proc, where mkdir -p never returns)', async () => {
+    for (const args of [['--out', '/proc/kalam-chaos-x/runs'], ['--data-dir', '/proc/kalam-chaos-x/data', '--out', join(tempDir(), 'runs')]]) {
+      const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', ...args, ...quick], { timeoutMs: 30_000 });
+      expect(run.timedOut, `hung on ${args.join(' ')}`).to.equal(false);
+      expect(run.exitCode, run.stderr).to.equal(2);
+      expect(run.stderr.trim().split('\n'), run.stderr).to.have.length(1);
+      expect(run.stderr).to.match(/\/proc\/kalam-chaos-x.*(ENOENT|timed out)/);
+    }
+    expect(await fs.pathExists(join(tempDir(), 'runs')), 'no run folder for a data directory it cannot make').to.equal(false);
+  });
+
+  it('says on stderr why a server binary that exits at once (/bin/false) made the run an error', async () => {
+    const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--target', 'kalamdb', '--server-bin', '/bin/false', '--out', join(tempDir(), 'runs'), ...quick]);
+    expect(run.exitCode).to.equal(2);
+    expect(run.stderr).to.match(/^kalam-chaos: error during "start server": server \(incarnation 0, pid \d+\) exited before it was ready \(code 1/);
   });
 
   it('keeps a tar.gz of the data directory at each crash, unless over the cap or turned off', async () => {
@@ -56,23 +94,57 @@ describe('safety: data directories it does not own, a full disk', function () {
     expect(run.stderr.trim().split('\n')).to.have.length(1);
   });
 
-  it('stops with one line and exit 2 when the output disk is full, leaving no server behind', async function () {
+  it('stops within 10 s, with one line and exit 2, when the disk fills mid-run, leaving no server and no registry entry', async function () {
     const dir = tempDir();
-    const mount = join(dir, 'tiny');
+    const mount = join(dir, 'small');
     mkdirSync(mount);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { stdio: 'ignore' });
-    if (mounted.status !== 0) this.skip();
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mount], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      console.log(`      skipped: cannot mount a tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()})`);
+      this.skip();
+    }
+    const registry = join(dir, 'registry');
     try {
-      // Fill it so that the run folder cannot even be written.
-      spawnSync('dd', ['if=/dev/zero', `of=${join(mount, 'filler')}`, 'bs=4k', 'count=1000'], { stdio: 'ignore' });
-      const run = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--out', join(mount, 'runs'), ...quick]);
-      expect(run.exitCode, run.stderr + run.stdout).to.equal(2);
-      expect(run.stderr.trim().split('\n'), run.stderr).to.have.length(1);
-      expect(run.stderr).to.match(/ENOSPC|not writable|cannot write/);
-      const servers = spawnSync('pgrep', ['-f', mount], { encoding: 'utf8' }).stdout.trim();
-      expect(servers, 'no server left on the full disk').to.equal('');
+      const out = join(mount, 'runs');
+      const cli = startCli(['run', 'kill-mid-insert', '--seed', '42', '--cycles', '300', '--out', out, '--quiet'], { KALAM_CHAOS_REGISTRY_DIR: registry });
+      // Fill the disk only once a server runs on it, acknowledging writes.
+      const runDir = await waitFor(async () => ((await fs.pathExists(out)) ? onlyRunFolder(out).catch(() => undefined) : undefined), { what: 'run folder', timeoutMs: 20_000 });
+      const serverPid = await waitFor(
+        async () => {
+          const events = await readHistory(runDir).catch(() => []);
+          const start = events.find((event) => event.event === 'server-start');
+          return start && events.some((event) => event.event === 'response' && event.outcome === 'acknowledged') ? (start.pid as number) : undefined;
+        },
+        { what: 'a server acknowledging writes', timeoutMs: 30_000, intervalMs: 100 },
+      );
+      fillDisk(join(mount, 'filler'));
+      const filledAt = Date.now();
+      const run = await cli;
+      const stderr = String(run.stderr);
+      expect(Date.now() - filledAt, 'exit within 10 s of the disk filling').to.be.below(10_000);
+      expect(run.exitCode, stderr + String(run.stdout)).to.equal(2);
+      expect(stderr.trim().split('\n'), stderr).to.have.length(1);
+      expect(stderr).to.match(/ENOSPC/);
+      await waitUntilGone(serverPid);
+      expect(spawnSync('pgrep', ['-f', mount], { encoding: 'utf8' }).stdout.trim(), 'no process left on the full disk').to.equal('');
+      expect(readdirSync(registry), 'every registry entry removed').to.deep.equal([]);
+      const result = join(runDir, 'result.json');
+      if (await fs.pathExists(result)) expect(((await fs.readJson(result)) as { verdict: string }).verdict, 'a result, if any, is whole and says error').to.equal('error');
     } finally {
       execFileSync('umount', ['-l', mount]);
     }
   });
 });
+
+/** Writes zeros until the file system says ENOSPC. */
+function fillDisk(path: string): void {
+  const chunk = Buffer.alloc(1 << 20);
+  const fd = openSync(path, 'w');
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
