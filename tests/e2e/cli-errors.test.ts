@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import fs from 'fs-extra';
 import { runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
@@ -41,17 +42,49 @@ describe('CLI bad input: one clear line, exit 2, nothing started or destroyed', 
     await expectUsageError(['frobnicate'], /unknown command 'frobnicate'/);
   });
 
-  it('rejects an output folder it cannot write', async () => {
+  it('rejects an output folder it cannot write', async function () {
+    // A path under a regular file is unwritable for everyone, root included.
+    const file = join(tempDir(), 'a-file');
+    await writeFile(file, '');
+    await expectUsageError(['run', 'kill-mid-insert', '--out', join(file, 'runs')], /output folder .*a-file\/runs is not writable: ENOTDIR/);
+    expect((await stat(file)).isFile()).to.equal(true);
+    expect((await stat(file)).size).to.equal(0);
+
     const dir = join(tempDir(), 'readonly');
     await mkdir(dir);
-    await chmod(dir, 0o555);
+    // Root ignores permission bits, so for root (how CI runs) the folder is a read-only tmpfs: the
+    // kernel refuses every write with EROFS whoever asks. Anyone else gets a 0555 folder.
+    let mounted = false;
+    let how: string;
     if (process.getuid?.() === 0) {
-      // root writes anywhere; a path under a regular file is unwritable for everyone
-      const file = join(tempDir(), 'a-file');
-      await writeFile(file, '');
-      await expectUsageError(['run', 'kill-mid-insert', '--out', join(file, 'runs')], /output folder .* is not writable/);
+      const mount = await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', dir], { reject: false });
+      mounted = mount.exitCode === 0;
+      how = mounted ? 'a read-only tmpfs' : `a 0555 folder (mount failed: ${mount.stderr.trim() || mount.shortMessage})`;
     } else {
-      await expectUsageError(['run', 'kill-mid-insert', '--out', dir], /output folder .* is not writable/);
+      how = 'a 0555 folder';
+    }
+    const code = mounted ? /: EROFS$/m : /: EACCES$/m;
+    try {
+      if (!mounted) await chmod(dir, 0o555);
+      const probe = join(dir, 'probe');
+      const refused = await mkdir(probe).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) {
+        await rmdir(probe);
+        console.log(`      cannot make a folder this user cannot write (${how} was still writable), skipping the read-only case`);
+        this.skip();
+      }
+      const run = await expectUsageError(['run', 'kill-mid-insert', '--out', dir], /output folder .* is not writable/);
+      expect(run.stderr, how).to.include(`output folder ${dir} is not writable`).and.match(code);
+      expect(await readdir(dir), `nothing was created in ${how}`).to.deep.equal([]);
+      // A folder still to be made inside it (the reason named varies: ensureDir reports ENOENT on a read-only tmpfs).
+      await expectUsageError(['run', 'kill-mid-insert', '--out', join(dir, 'runs')], /output folder .*readonly\/runs is not writable/);
+      expect(await readdir(dir), `nothing was created in ${how}`).to.deep.equal([]);
+    } finally {
+      if (mounted) await execa('umount', ['-l', dir]);
+      else await chmod(dir, 0o755);
     }
   });
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { useTempDir } from '../support/temp.js';
 import { buildHealthy } from '../storage/fixtures.js';
-import { ALL_CORRUPTIONS, applyCorruption, archiveManifests, describeCorruption, undoCorruption, type ManifestArchive } from '../../src/nemesis/corruption.js';
+import { ALL_CORRUPTIONS, applyCorruption, archiveManifests, describeCorruption, NothingToCorrupt, undoCorruption, type ManifestArchive } from '../../src/nemesis/corruption.js';
 import { seededRandom } from '../../src/util/random.js';
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -136,19 +136,66 @@ describe('corruptions stay inside the cold tier', () => {
     expect(readFileSync(outside, 'utf8')).to.equal('not yours');
   });
 
-  it('never follows a manifest.json that is a symbolic link', async () => {
+  it('never follows a manifest.json that is a symbolic link: with only links there is nothing to corrupt', async () => {
     const root = tempDir();
     const dataDir = join(root, 'data');
-    await buildHealthy(dataDir);
+    const { shared } = await buildHealthy(dataDir);
+    // A real manifest with segments, so a corruptor that followed the links would find a target.
     const outside = join(root, 'elsewhere.json');
-    writeFileSync(outside, '{"segments":[{"path":"batch-1.parquet"}]}');
-    for (const manifest of listManifests(join(dataDir, 'storage'))) {
+    const outsideText = readFileSync(join(shared.dir, 'manifest.json'), 'utf8');
+    writeFileSync(outside, outsideText);
+    const manifests = listManifests(join(dataDir, 'storage'));
+    expect(manifests).to.have.length(3);
+    for (const manifest of manifests) {
       rmSync(manifest);
       symlinkSync(outside, manifest);
     }
-    await applyCorruption({ dataDir, runDir: root, keepDir: join(root, 'kept'), corruption: { file: 'manifest', kind: 'empty' }, random: seededRandom(1), archive: new Map() }).catch(() => undefined);
-    expect(readFileSync(outside, 'utf8')).to.equal('{"segments":[{"path":"batch-1.parquet"}]}');
+    const attempt = applyCorruption({ dataDir, runDir: root, keepDir: join(root, 'kept'), corruption: { file: 'manifest', kind: 'empty' }, random: seededRandom(1), archive: new Map() });
+    await attempt.then(
+      (applied) => expect.fail(`a symbolic link was treated as a manifest: ${applied.path} (${applied.detail})`),
+      (error: Error) => {
+        expect(error).to.be.instanceOf(NothingToCorrupt);
+        expect(error.message).to.equal(`no manifest with segments under ${join(dataDir, 'storage')}`);
+      },
+    );
+    expect(readFileSync(outside, 'utf8')).to.equal(outsideText);
+    for (const manifest of manifests) expect(lstatSync(manifest).isSymbolicLink(), manifest).to.equal(true);
+    expect(existsSync(join(root, 'kept')), 'nothing was kept because nothing was damaged').to.equal(false);
   });
+
+  for (const kind of ['empty', 'truncate', 'drop-segment', 'delete'] as const) {
+    it(`manifest:${kind} lands on a regular manifest when some manifests are symbolic links, whatever the seed`, async () => {
+      const root = tempDir();
+      const dataDir = join(root, 'data');
+      const { shared, alice, bob } = await buildHealthy(dataDir);
+      // Two of the three scopes' manifests become links to look-alike manifests outside the data directory.
+      const linked = [shared, alice].map((scope, index) => {
+        const manifest = join(scope.dir, 'manifest.json');
+        const outside = join(root, `elsewhere-${index}.json`);
+        const text = readFileSync(manifest, 'utf8');
+        writeFileSync(outside, text);
+        rmSync(manifest);
+        symlinkSync(outside, manifest);
+        return { manifest: relative(dataDir, manifest), outside, text };
+      });
+      const regular = join(bob.dir, 'manifest.json');
+      const regularText = readFileSync(regular, 'utf8');
+      for (let seed = 1; seed <= 12; seed++) {
+        const applied = await applyCorruption({ dataDir, runDir: root, keepDir: join(root, `kept-${seed}`), corruption: { file: 'manifest', kind }, random: seededRandom(seed), archive: new Map() });
+        expect(linked.map(({ manifest }) => manifest), `seed ${seed}`).to.not.include(applied.path);
+        expect(applied.path, `seed ${seed}`).to.equal(relative(dataDir, regular));
+        expect(applied.sha256Before, `seed ${seed}`).to.equal(createHash('sha256').update(regularText).digest('hex'));
+        if (applied.sha256After === null) expect(existsSync(regular), `seed ${seed}`).to.equal(false);
+        else expect(sha256(regular), `seed ${seed}`).to.equal(applied.sha256After);
+        for (const { manifest, outside, text } of linked) {
+          expect(readFileSync(outside, 'utf8'), `seed ${seed}: ${outside}`).to.equal(text);
+          expect(lstatSync(join(dataDir, manifest)).isSymbolicLink(), `seed ${seed}: ${manifest}`).to.equal(true);
+        }
+        await undoCorruption(applied, dataDir, root);
+        expect(readFileSync(regular, 'utf8'), `seed ${seed}: undo`).to.equal(regularText);
+      }
+    });
+  }
 });
 
 function listManifests(dir: string): string[] {

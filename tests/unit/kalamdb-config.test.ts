@@ -1,6 +1,10 @@
 import { expect } from 'chai';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { MANIFEST_READ_PATH_LOG_TARGETS, renderKalamdbConfig } from '../../src/target/kalamdb-config.js';
+import { createKalamdbTarget } from '../../src/target/kalamdb.js';
+import { useTempDir } from '../support/temp.js';
 
 describe('kalamdb server.toml', () => {
   const input = {
@@ -43,8 +47,54 @@ describe('kalamdb server.toml', () => {
     expect(config.logging!.targets).to.deep.equal({ ...MANIFEST_READ_PATH_LOG_TARGETS });
   });
 
-  it('never writes a secret into the file', () => {
-    const text = renderKalamdbConfig(input);
-    expect(text).to.not.match(/jwt_secret|password\s*=/);
+  describe('the kalamdb target\'s plan()', () => {
+    const tempDir = useTempDir();
+    const canaries = { user: 'root', password: 'Pw-Canary-3a81f0c2-do-not-write', jwtSecret: 'Jwt-Canary-9d4e7b1a6c25f3e08b7d-do-not-write' };
+
+    /** Every regular file under `dir`, recursively; a symbolic link is an error (plan() makes none). */
+    const filesUnder = async (dir: string): Promise<string[]> => {
+      const files: string[] = [];
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) files.push(...(await filesUnder(path)));
+        else if (entry.isFile()) files.push(path);
+        else expect.fail(`${path} is neither a file nor a folder`);
+      }
+      return files;
+    };
+
+    for (const manifestCacheMaxEntries of [undefined, 1]) {
+      it(`writes neither secret into any file it creates, and hands both to the server in its environment${manifestCacheMaxEntries ? ' (corruption campaign config)' : ''}`, async () => {
+        const root = tempDir();
+        const dataDir = join(root, 'data');
+        const dir = join(root, 'servers', 'incarnation-0');
+        await mkdir(dir, { recursive: true });
+        const target = createKalamdbTarget(
+          { kind: 'kalamdb', serverBin: '/bin/true', auth: 'bearer', syncWrites: true, ...(manifestCacheMaxEntries ? { manifestCacheMaxEntries } : {}) },
+          dataDir,
+          canaries,
+        );
+        const plan = await target.plan({ index: 0, dir, port: 41234 });
+
+        // The secrets do travel, by environment only: without this the file checks below would pass
+        // for a target that lost its credentials altogether.
+        expect(plan.env.KALAMDB_ROOT_PASSWORD).to.equal(canaries.password);
+        expect(plan.env.KALAMDB_JWT_SECRET).to.equal(canaries.jwtSecret);
+        expect(plan.args.join(' ')).to.not.include(canaries.password).and.not.include(canaries.jwtSecret);
+
+        const configPath = join(dir, 'server.toml');
+        expect(plan.args).to.deep.equal([configPath]);
+        const files = await filesUnder(root);
+        expect(files, 'plan() wrote the server.toml it passes to the server').to.include(configPath);
+        // The file is the real config (not an empty stand-in), so the search below reads what the server reads.
+        expect((parse(await readFile(configPath, 'utf8')) as Record<string, Record<string, unknown>>).server).to.deep.equal({ host: '127.0.0.1', port: 41234 });
+        for (const file of files) {
+          const bytes = await readFile(file);
+          expect(bytes.includes(canaries.password), `${file} holds the root password`).to.equal(false);
+          expect(bytes.includes(canaries.jwtSecret), `${file} holds the JWT secret`).to.equal(false);
+        }
+        expect(JSON.stringify(target.describe())).to.not.include(canaries.password).and.not.include(canaries.jwtSecret);
+      });
+    }
   });
 });
