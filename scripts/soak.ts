@@ -16,6 +16,7 @@ import { buildCampaignConfig, type RunFlags } from '../src/cli/options.js';
 import { DEFECTS } from '../src/reference-server/defects.js';
 import { runCampaign } from '../src/run/campaign.js';
 import { detectPowerLoss } from '../src/power-loss/lossfs.js';
+import { installInterruptHandler } from '../src/cli/interrupts.js';
 
 const target = Number(process.argv[2] ?? process.env.SOAK_CYCLES ?? 200);
 const out = mkdtempSync(join(tmpdir(), 'kalam-chaos-soak-'));
@@ -61,6 +62,8 @@ function resources(): { fds: number; rssMiB: number; heapMiB: number; children: 
 }
 const describeResources = (r: ReturnType<typeof resources>) => `${r.fds} open fds, RSS ${r.rssMiB} MiB, heap ${r.heapMiB} MiB, ${r.children} child processes`;
 
+const interrupt = new AbortController();
+installInterruptHandler(interrupt, 'soak');
 const powerLoss = await detectPowerLoss();
 const kept: string[] = [];
 const atStart = resources();
@@ -72,9 +75,9 @@ const inconclusive: string[] = [];
 const leftoverReports: string[] = [];
 const started = Date.now();
 try {
-  for (let round = 0; cycles < target; round++) {
+  for (let round = 0; cycles < target && !interrupt.signal.aborted; round++) {
     for (const entry of ROTATION) {
-      if (cycles >= target) break;
+      if (cycles >= target || interrupt.signal.aborted) break;
       if (entry.scenario === 'power-loss' && !powerLoss.available) continue;
       const scenario = SCENARIOS.find((candidate) => candidate.name === entry.scenario)!;
       const seed = 1000 + campaigns;
@@ -83,7 +86,7 @@ try {
       const label = `${entry.scenario} ${JSON.stringify(entry.flags)} seed ${seed}`;
       let result;
       try {
-        result = await runCampaign(buildCampaignConfig(scenario, flags, Object.keys(DEFECTS)));
+        result = await runCampaign(buildCampaignConfig(scenario, flags, Object.keys(DEFECTS)), { signal: interrupt.signal });
       } catch (error) {
         campaigns++;
         falsePositives.push(`${label}: the tool failed: ${(error as Error).message}`);
@@ -91,6 +94,7 @@ try {
       }
       campaigns++;
       cycles += result.cycles.length;
+      if (result.verdict === 'interrupted') break;
       if (result.verdict === 'inconclusive') inconclusive.push(`${label}: ${result.coverage.map((gap) => gap.kind).join(', ')}`);
       else if (result.verdict !== 'pass') {
         falsePositives.push(`${label}: ${result.verdict} ${JSON.stringify(result.error ?? result.violations.slice(0, 2))}`);

@@ -90,27 +90,35 @@ export async function runCampaign(config: CampaignConfig, hooks: CampaignHooks =
     nemeses,
     history,
     onEvent: (event) => campaign.observe(event),
+    onToolFailure: (error) => toolFailure.abort(error),
     onReady: (incarnation, readyMs) => hooks.onProgress?.({ kind: 'ready', incarnation, readyMs }),
     probes: (moment, cycle) => campaign.probe(moment, cycle),
   });
-  const stopEmergency = onEmergencyExit(() => writeJsonAtomicSync(folder.resultPath, campaign.partialResult(ctx)));
+  // Forced out before result.json is on disk, the tool still leaves one: the final result if the campaign got that far, else the verdict so far.
+  let finished: RunResult | undefined;
+  const stopEmergency = onEmergencyExit(() => writeJsonAtomicSync(folder.resultPath, finished ?? campaign.partialResult(ctx)));
   let result: RunResult;
   try {
     result = await campaign.run(ctx, startedAt);
+    finished = result;
+    const historyFailure = await history.close().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    try {
+      await writeJsonAtomic(folder.resultPath, result);
+    } catch (error) {
+      const cause = historyFailure ? `${historyFailure.message}; ` : result.error ? `${result.error.message}; ` : '';
+      throw new RunFolderError(`${cause}cannot write ${folder.resultPath}: ${describeErrno(error as NodeJS.ErrnoException)} (servers stopped, no result written)`);
+    }
+    if (historyFailure) {
+      hooks.onProgress?.({ kind: 'finished', result, runDir: folder.root });
+      return result;
+    }
   } finally {
     stopEmergency();
   }
-  const historyFailure = await history.close().then(
-    () => undefined,
-    (error: Error) => error,
-  );
-  try {
-    await writeJsonAtomic(folder.resultPath, result);
-  } catch (error) {
-    const cause = historyFailure ? `${historyFailure.message}; ` : result.error ? `${result.error.message}; ` : '';
-    throw new RunFolderError(`${cause}cannot write ${folder.resultPath}: ${describeErrno(error as NodeJS.ErrnoException)} (servers stopped, no result written)`);
-  }
-  if (!historyFailure) await writeReportArtifacts(folder.root).catch(() => undefined);
+  await writeReportArtifacts(folder.root).catch(() => undefined);
   hooks.onProgress?.({ kind: 'finished', result, runDir: folder.root });
   return result;
 }

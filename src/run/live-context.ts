@@ -10,6 +10,7 @@ import { launchServer, stopServer, type ServerExit, type ServerProcess } from '.
 import type { Target } from '../target/types.js';
 import { abortPromise } from '../util/abort.js';
 import { withDeadline } from '../util/wait.js';
+import { resourceProblem, ToolResourceError } from '../util/tool-errors.js';
 import type { HistoryEvent } from '../vocabulary/events.js';
 import type { RunFolder } from './run-folder.js';
 import type { CampaignConfig, CampaignContext, Nemesis, ProbeMoment, Workload } from './seams.js';
@@ -44,6 +45,8 @@ export interface LiveContextOptions {
   /** Every event goes here first (the history file, the live verdict...). */
   readonly history: History;
   readonly onEvent: (event: HistoryEvent) => void;
+  /** The tool itself can go on no longer (its fds or disk ran out): the campaign must stop as an error. */
+  readonly onToolFailure?: (error: Error) => void;
   readonly onReady: (incarnation: number, readyMs: number) => void;
   readonly probes: (moment: ProbeMoment, cycle: number, ctx: CampaignContext) => Promise<void>;
 }
@@ -64,6 +67,11 @@ export function createLiveContext(options: LiveContextOptions): LiveContext {
     history.record(event);
     facts.observe(event);
     options.onEvent(event);
+    // A request the tool could not even send for want of its own resources says nothing of the server.
+    if (event.type === 'response' && event.outcome !== 'acknowledged' && event.error) {
+      const code = resourceProblem(new Error(event.error));
+      if (code) options.onToolFailure?.(new ToolResourceError(`request ${event.requestId} could not be made by the tool: ${event.error}`));
+    }
   };
   const startHistory: History = { ...history, record };
 

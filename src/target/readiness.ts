@@ -1,5 +1,6 @@
 import type { SqlClient } from '../client/sql-client.js';
 import { DeadlineExceeded, delay } from '../util/wait.js';
+import { resourceProblem, ToolResourceError } from '../util/tool-errors.js';
 import { errorLines, ServerStartError, tailFile, type ServerProcess } from './supervisor.js';
 
 export interface Readiness {
@@ -28,6 +29,8 @@ export async function waitUntilReady(server: ServerProcess, client: SqlClient, t
     }
     const problem = await probe();
     if (problem === undefined) return { readyMs: Math.round(performance.now() - started), ...(version ? { version } : {}) };
+    // The tool out of file descriptors will not reach any server: say so now, not at the deadline.
+    if (resourceProblem(new Error(problem))) throw new ToolResourceError(`cannot reach server (incarnation ${server.incarnation}, ${server.baseUrl}): ${problem}`);
     lastProblem = problem;
     if (Date.now() >= deadline) {
       const error = new ServerStartError(

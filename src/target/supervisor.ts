@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
 import fs from 'fs-extra';
 import { execa } from 'execa';
-import pidusage from 'pidusage';
 import type { History } from '../history/history.js';
 import type { LaunchPlan } from './types.js';
 import { registerGroup, signalGroup, unregisterGroup } from './process-registry.js';
 import { forgetServer, recordServer } from './server-registry.js';
+import { processSampler } from './process-usage.js';
 import { describeErrno, ToolResourceError } from '../util/tool-errors.js';
 
 export interface ServerExit {
@@ -120,21 +120,13 @@ function startSampling(pid: number, options: LaunchOptions, exited: Promise<Serv
   const interval = options.sampleIntervalMs ?? 500;
   if (interval <= 0) return;
   let done = false;
+  const sample = processSampler(pid);
   const timer = setInterval(() => {
-    // pidusage keeps /proc/PID/stat open between samples and closes it only when its entry ages
-    // out (maxage); its clear() drops entries without closing them, one fd leaked per server.
-    pidusage(pid, { maxage: Math.max(2 * interval, 1_000) })
-      .then((usage) => {
-        if (!done) {
-          options.history.record({
-            type: 'resources',
-            incarnation: options.incarnation,
-            cpuPercent: Math.round(usage.cpu * 10) / 10,
-            memoryBytes: usage.memory,
-          });
-        }
-      })
-      .catch(() => {});
+    void sample().then((usage) => {
+      if (usage && !done) {
+        options.history.record({ type: 'resources', incarnation: options.incarnation, cpuPercent: Math.round(usage.cpuPercent * 10) / 10, memoryBytes: usage.memoryBytes });
+      }
+    });
   }, interval);
   timer.unref();
   void exited.then(() => {

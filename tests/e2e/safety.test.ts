@@ -134,6 +134,41 @@ describe('safety: data directories it does not own, a full disk', function () {
       execFileSync('umount', ['-l', mount]);
     }
   });
+
+  it('stops within 10 s, with one line and exit 2, when the tool runs out of file descriptors mid-run: an error, never recovery-failed', async function () {
+    if (spawnSync('prlimit', ['--version']).status !== 0) {
+      console.log('      skipped: prlimit (util-linux) is not installed');
+      this.skip();
+    }
+    const out = join(tempDir(), 'runs');
+    const registry = join(tempDir(), 'registry');
+    const cli = startCli(['run', 'kill-mid-insert', '--seed', '43', '--cycles', '300', '--out', out, '--quiet'], { KALAM_CHAOS_REGISTRY_DIR: registry });
+    const runDir = await waitFor(async () => ((await fs.pathExists(out)) ? onlyRunFolder(out).catch(() => undefined) : undefined), { what: 'run folder', timeoutMs: 20_000 });
+    const serverPid = await waitFor(
+      async () => {
+        const events = await readHistory(runDir).catch(() => []);
+        const start = events.find((event) => event.event === 'server-start');
+        return start && events.some((event) => event.event === 'response' && event.outcome === 'acknowledged') ? (start.pid as number) : undefined;
+      },
+      { what: 'a server acknowledging writes', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    // From now on the tool cannot open one more file or socket; the server is not limited.
+    const open = readdirSync(`/proc/${cli.pid}/fd`).length;
+    execFileSync('prlimit', ['--pid', String(cli.pid), `--nofile=${open}:${open}`]);
+    const limitedAt = Date.now();
+    const run = await cli;
+    const stderr = String(run.stderr);
+    expect(Date.now() - limitedAt, 'exit within 10 s of the fds running out').to.be.below(10_000);
+    expect(run.exitCode, stderr + String(run.stdout)).to.equal(2);
+    expect(stderr.trim().split('\n'), stderr).to.have.length(1);
+    expect(stderr).to.match(/EMFILE/);
+    await waitUntilGone(serverPid);
+    const result = (await fs.readJson(join(runDir, 'result.json')).catch(() => undefined)) as { verdict: string; violations: unknown[] } | undefined;
+    if (result) {
+      expect(result.verdict).to.equal('error');
+      expect(result.violations, 'the tool\'s EMFILE is not a violation of the database').to.deep.equal([]);
+    }
+  });
 });
 
 /** Writes zeros until the file system says ENOSPC. */
