@@ -1,4 +1,4 @@
-import { access, writeFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readHistory } from '../history/read-history.js';
@@ -8,6 +8,7 @@ import { packageVersion } from '../util/package-root.js';
 import { judgeHistory } from '../run/verdict.js';
 import type { RunResult } from '../vocabulary/result.js';
 import { UsageError } from './options.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 
 /** Every verdict of a run folder, recomputed from its history.ndjson alone. */
 export async function checkRunFolder(runDir: string): Promise<RunResult> {
@@ -36,7 +37,7 @@ async function checkCommand(runDir: string, flags: { json?: boolean; dryRun?: bo
   const result = await checkRunFolder(runDir);
   const root = resolve(runDir);
   if (!flags.dryRun) {
-    await writeFile(join(root, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    await writeJsonAtomic(join(root, 'result.json'), result);
     await writeReportArtifacts(root);
   }
   const out = flags.json ? JSON.stringify(result, null, 2) : formatSummary(result, root);

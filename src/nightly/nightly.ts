@@ -9,7 +9,7 @@ import { findScenario, SCENARIOS } from '../../chaos/index.js';
 import { RUN_MARKER } from '../run/run-folder.js';
 import { EXIT_CODES } from '../report/result.js';
 import { packageRoot } from '../util/package-root.js';
-import { installInterruptHandler } from '../cli/interrupts.js';
+import { FORCE_AFTER_MS, installInterruptHandler } from '../cli/interrupts.js';
 import { makeDirectory } from '../util/make-directory.js';
 
 export class NightlyUsageError extends Error {
@@ -371,7 +371,8 @@ export async function nightlyMain(argv: readonly string[]): Promise<number> {
     return EXIT_CODES.error;
   }
   const controller = new AbortController();
-  installInterruptHandler(controller, 'nightly');
+  // Longer than a campaign's own grace: the running campaign, signalled too, stops (or forces itself) first.
+  installInterruptHandler(controller, 'nightly', 2 * FORCE_AFTER_MS);
   const summary = await runNightly(options, {
     signal: controller.signal,
     onStart: (scenario, seed, index, total) => process.stdout.write(`[${index}/${total}] ${scenario} seed ${seed} ... `),
