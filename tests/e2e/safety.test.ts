@@ -3,9 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import fs from 'fs-extra';
-import { onlyRunFolder, readHistory, runCli, startCli } from '../support/cli.js';
+import { runCli, startCli, waitForAcknowledgingServer } from '../support/cli.js';
 import { waitUntilGone } from '../support/processes.js';
-import { waitFor } from '../../src/util/wait.js';
 import { useTempDir } from '../support/temp.js';
 
 const quick = ['--cycles', '1', '--trigger', 'acks:20-40', '--quiet', '--seed', '41'];
@@ -108,23 +107,9 @@ describe('safety: data directories it does not own, a full disk', function () {
       const out = join(mount, 'runs');
       const cli = startCli(['run', 'kill-mid-insert', '--seed', '42', '--cycles', '300', '--out', out, '--quiet'], { KALAM_CHAOS_REGISTRY_DIR: registry });
       // Fill the disk only once a server runs on it, acknowledging writes.
-      const runDir = await waitFor(async () => ((await fs.pathExists(out)) ? onlyRunFolder(out).catch(() => undefined) : undefined), { what: 'run folder', timeoutMs: 20_000 });
-      const serverPid = await waitFor(
-        async () => {
-          const events = await readHistory(runDir).catch(() => []);
-          const start = events.find((event) => event.event === 'server-start');
-          return start && events.some((event) => event.event === 'response' && event.outcome === 'acknowledged') ? (start.pid as number) : undefined;
-        },
-        { what: 'a server acknowledging writes', timeoutMs: 30_000, intervalMs: 100 },
-      );
+      const { runDir, serverPid } = await waitForAcknowledgingServer(out);
       fillDisk(join(mount, 'filler'));
-      const filledAt = Date.now();
-      const run = await cli;
-      const stderr = String(run.stderr);
-      expect(Date.now() - filledAt, 'exit within 10 s of the disk filling').to.be.below(10_000);
-      expect(run.exitCode, stderr + String(run.stdout)).to.equal(2);
-      expect(stderr.trim().split('\n'), stderr).to.have.length(1);
-      expect(stderr).to.match(/ENOSPC/);
+      await expectOneLineErrorWithin(cli, Date.now(), /ENOSPC/);
       await waitUntilGone(serverPid);
       expect(spawnSync('pgrep', ['-f', mount], { encoding: 'utf8' }).stdout.trim(), 'no process left on the full disk').to.equal('');
       expect(readdirSync(registry), 'every registry entry removed').to.deep.equal([]);
@@ -143,25 +128,11 @@ describe('safety: data directories it does not own, a full disk', function () {
     const out = join(tempDir(), 'runs');
     const registry = join(tempDir(), 'registry');
     const cli = startCli(['run', 'kill-mid-insert', '--seed', '43', '--cycles', '300', '--out', out, '--quiet'], { KALAM_CHAOS_REGISTRY_DIR: registry });
-    const runDir = await waitFor(async () => ((await fs.pathExists(out)) ? onlyRunFolder(out).catch(() => undefined) : undefined), { what: 'run folder', timeoutMs: 20_000 });
-    const serverPid = await waitFor(
-      async () => {
-        const events = await readHistory(runDir).catch(() => []);
-        const start = events.find((event) => event.event === 'server-start');
-        return start && events.some((event) => event.event === 'response' && event.outcome === 'acknowledged') ? (start.pid as number) : undefined;
-      },
-      { what: 'a server acknowledging writes', timeoutMs: 30_000, intervalMs: 100 },
-    );
-    // From now on the tool cannot open one more file or socket; the server is not limited.
+    const { runDir, serverPid } = await waitForAcknowledgingServer(out);
+    // From now on the tool cannot open one more file or socket (servers it starts inherit the limit; the running one does not).
     const open = readdirSync(`/proc/${cli.pid}/fd`).length;
     execFileSync('prlimit', ['--pid', String(cli.pid), `--nofile=${open}:${open}`]);
-    const limitedAt = Date.now();
-    const run = await cli;
-    const stderr = String(run.stderr);
-    expect(Date.now() - limitedAt, 'exit within 10 s of the fds running out').to.be.below(10_000);
-    expect(run.exitCode, stderr + String(run.stdout)).to.equal(2);
-    expect(stderr.trim().split('\n'), stderr).to.have.length(1);
-    expect(stderr).to.match(/EMFILE/);
+    await expectOneLineErrorWithin(cli, Date.now(), /EMFILE/);
     await waitUntilGone(serverPid);
     const result = (await fs.readJson(join(runDir, 'result.json')).catch(() => undefined)) as { verdict: string; violations: unknown[] } | undefined;
     if (result) {
@@ -170,6 +141,16 @@ describe('safety: data directories it does not own, a full disk', function () {
     }
   });
 });
+
+/** The run ends within 10 s of `since` with exit 2 and one stderr line matching `pattern`. */
+async function expectOneLineErrorWithin(cli: ReturnType<typeof startCli>, since: number, pattern: RegExp): Promise<void> {
+  const run = await cli;
+  const stderr = String(run.stderr);
+  expect(Date.now() - since, 'exit within 10 s').to.be.below(10_000);
+  expect(run.exitCode, stderr + String(run.stdout)).to.equal(2);
+  expect(stderr.trim().split('\n'), stderr).to.have.length(1);
+  expect(stderr).to.match(pattern);
+}
 
 /** Writes zeros until the file system says ENOSPC. */
 function fillDisk(path: string): void {
