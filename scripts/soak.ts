@@ -3,7 +3,7 @@
  * CYCLES crash-restart cycles have run (default 200), rotating scenarios and seeds, and reports:
  *   false positives: violations or errors against a server that has no defect (expected 0);
  *   leftover processes: servers or lossfs layers of a finished campaign still alive (expected 0);
- *   the soak's own open files, RSS, heap and child processes at the start and the end (expected flat).
+ *   the soak's own open files, RSS, heap and child processes at the start, every 10 campaigns and the end (expected flat).
  * The run folder of every campaign that did not pass is kept (its path is printed); the others are
  * removed as the soak goes. Exit 0 only when false positives and leftovers are both 0.
  */
@@ -104,6 +104,7 @@ try {
       const runDir = dirname(result.files.history);
       if (result.verdict === 'pass' && alive.length === 0) rmSync(runDir, { recursive: true, force: true });
       else kept.push(`${label}: ${result.verdict}: ${runDir}`);
+      if (campaigns % 10 === 0) process.stdout.write(`resources after ${campaigns} campaigns: ${describeResources(resources())}\n`);
       process.stdout.write(`${cycles}/${target} cycles, ${campaigns} campaigns, ${falsePositives.length} false positive(s), ${leftoverReports.length} leftover report(s) — ${label}: ${result.verdict}\n`);
     }
   }
