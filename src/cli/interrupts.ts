@@ -34,3 +34,22 @@ export function installInterruptHandler(controller: AbortController, prefix = 'k
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
+
+/**
+ * An exception nothing caught (a library's unhandled 'error' event, say) is the tool's own failure:
+ * servers killed, what can be written written, one line and exit 2, never Node's exit 1 that CI
+ * would read as a violation of the database.
+ */
+export function installCrashHandler(prefix = 'kalam-chaos'): void {
+  const onCrash = (error: unknown) => {
+    const err = error instanceof Error ? error : new Error(String(error));
+    const code = (err as NodeJS.ErrnoException).code;
+    const firstLine = err.message.split('\n')[0] ?? '';
+    process.stderr.write(`${prefix}: internal error${code ? ` (${code})` : ''}: ${firstLine}; servers killed\n`);
+    killAllGroups();
+    runEmergencyExit();
+    process.exit(EXIT_CODES.error);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+}

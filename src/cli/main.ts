@@ -12,7 +12,7 @@ import { killAllGroups } from '../target/process-registry.js';
 import { packageVersion } from '../util/package-root.js';
 import { buildCampaignConfig, faultOptions, parseInteger, UsageError, type RunFlags } from './options.js';
 import { progressPrinter } from './progress.js';
-import { installInterruptHandler } from './interrupts.js';
+import { installCrashHandler, installInterruptHandler } from './interrupts.js';
 import { runSelftest } from '../selftest/run-selftest.js';
 import { DEFAULT_MIX, workloadDefinition, workloadNames } from '../workload/registry.js';
 import { SELFTEST_MATRIX } from '../selftest/matrix.js';
@@ -168,6 +168,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  installCrashHandler();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { SqlClient } from '../client/sql-client.js';
 import { DeadlineExceeded, delay } from '../util/wait.js';
+import { openFileShortage } from '../util/open-files.js';
 import { resourceProblem, ToolResourceError } from '../util/tool-errors.js';
 import { errorLines, ServerStartError, tailFile, type ServerProcess } from './supervisor.js';
 
@@ -22,10 +23,13 @@ export async function waitUntilReady(server: ServerProcess, client: SqlClient, t
       const exit = await server.exited;
       const firstErrors = [...(await errorLines(server.stderrPath)), ...(await errorLines(server.stdoutPath))].slice(0, 3);
       const tail = [...firstErrors, ...(await tailFile(server.stderrPath, 5))].join(' | ');
-      throw new ServerStartError(
+      const exitedEarly =
         `server (incarnation ${server.incarnation}, pid ${server.pid}) exited before it was ready ` +
-          `(code ${exit.exitCode}, signal ${exit.signal})` + (tail ? `: ${tail}` : ''),
-      );
+        `(code ${exit.exitCode}, signal ${exit.signal})` + (tail ? `: ${tail}` : '');
+      // A server started at the tool's open-file limit fails for the tool's sake (Node even calls it ERR_MODULE_NOT_FOUND).
+      const shortage = openFileShortage();
+      if (shortage) throw new ToolResourceError(`${shortage}: ${exitedEarly}`);
+      throw new ServerStartError(exitedEarly);
     }
     const problem = await probe();
     if (problem === undefined) return { readyMs: Math.round(performance.now() - started), ...(version ? { version } : {}) };

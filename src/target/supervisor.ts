@@ -7,7 +7,8 @@ import type { LaunchPlan } from './types.js';
 import { registerGroup, signalGroup, unregisterGroup } from './process-registry.js';
 import { forgetServer, recordServer } from './server-registry.js';
 import { processSampler } from './process-usage.js';
-import { describeErrno, ToolResourceError } from '../util/tool-errors.js';
+import { describeErrno, resourceProblem, ToolResourceError } from '../util/tool-errors.js';
+import { openFileShortage } from '../util/open-files.js';
 
 export interface ServerExit {
   readonly exitCode: number | null;
@@ -46,16 +47,19 @@ export async function launchServer(plan: LaunchPlan, options: LaunchOptions): Pr
   await fs.ensureDir(options.dir);
   const stdoutPath = join(options.dir, 'stdout.log');
   const stderrPath = join(options.dir, 'stderr.log');
-  const subprocess = execa(plan.command, [...plan.args], {
-    env: plan.env,
-    extendEnv: true,
-    detached: true,
-    cleanup: false,
-    reject: false,
-    stdin: 'ignore',
-    stdout: { file: stdoutPath },
-    stderr: { file: stderrPath },
-  });
+  const what = `${plan.command} (incarnation ${options.incarnation})`;
+  // Spawning at the limit fails inside execa in ways it does not report (a TypeError, or an
+  // unhandled 'error' event), and a server that does start inherits the limit and fails for it.
+  const shortage = openFileShortage();
+  if (shortage) throw new ToolResourceError(`cannot start ${what}: ${shortage}`);
+  let subprocess: ReturnType<typeof spawnServer>;
+  try {
+    subprocess = spawnServer(plan, stdoutPath, stderrPath);
+  } catch (error) {
+    const problem = resourceProblem(error) ?? openFileShortage();
+    if (problem) throw new ToolResourceError(`cannot start ${what}: ${problem}`, { cause: error });
+    throw new ServerStartError(`could not start ${what}: ${(error as Error).message}`, { cause: error });
+  }
   const pid = subprocess.pid;
   if (pid === undefined) {
     const result = await subprocess;
@@ -114,6 +118,19 @@ export async function launchServer(plan: LaunchPlan, options: LaunchOptions): Pr
       if (exitInfo === undefined) signalGroup(pid, signal);
     },
   };
+}
+
+function spawnServer(plan: LaunchPlan, stdoutPath: string, stderrPath: string) {
+  return execa(plan.command, [...plan.args], {
+    env: plan.env,
+    extendEnv: true,
+    detached: true,
+    cleanup: false,
+    reject: false,
+    stdin: 'ignore',
+    stdout: { file: stdoutPath },
+    stderr: { file: stderrPath },
+  });
 }
 
 function startSampling(pid: number, options: LaunchOptions, exited: Promise<ServerExit>): void {

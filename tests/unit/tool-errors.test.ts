@@ -3,6 +3,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claimDataDir } from '../../src/run/data-dir.js';
 import { markDataDir } from '../../src/run/data-dir-marker.js';
+import { spawnSync } from 'node:child_process';
+import { LOW_HEADROOM } from '../../src/util/open-files.js';
 import { readFailureMessage, resourceProblem, ToolResourceError } from '../../src/util/tool-errors.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -20,6 +22,35 @@ describe('the tool\'s own failures', () => {
   it('records a failed read as the database\'s, but throws one that failed for want of the tool\'s fds', () => {
     expect(readFailureMessage(new Error('Table chaos.t1 not found'), 'read-back of t1')).to.equal('Table chaos.t1 not found');
     expect(() => readFailureMessage(new Error('connect EMFILE 127.0.0.1:4000'), 'read-back of t1')).to.throw(ToolResourceError, /read-back of t1: connect EMFILE/);
+  });
+});
+
+describe('the tool\'s open-file headroom', () => {
+  /** openFiles() and openFileShortage() as seen by a node process started with this open-file limit. */
+  function inChild(limit: number): { files: { open: number; softLimit: number }; shortage: string | null } {
+    const script = "import('./src/util/open-files.ts').then((m) => console.log(JSON.stringify({ files: m.openFiles(), shortage: m.openFileShortage() ?? null })))";
+    const child = spawnSync('prlimit', [`--nofile=${limit}:${limit}`, process.execPath, '--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).to.equal(0);
+    return JSON.parse(child.stdout) as { files: { open: number; softLimit: number }; shortage: string | null };
+  }
+
+  before(function () {
+    if (spawnSync('prlimit', ['--version']).status !== 0) {
+      console.log('      skipped: prlimit (util-linux) is not installed');
+      this.skip();
+    }
+  });
+
+  it('names a shortage, as EMFILE, only when fewer than LOW_HEADROOM descriptors are left', () => {
+    const roomy = inChild(4096);
+    expect(roomy.files.softLimit).to.equal(4096);
+    expect(roomy.files.open).to.be.within(3, 200);
+    expect(roomy.shortage).to.equal(null);
+    // A limit a few descriptors above what such a process holds leaves it short.
+    const limit = roomy.files.open + LOW_HEADROOM / 2;
+    const tight = inChild(limit);
+    expect(tight.files.softLimit).to.equal(limit);
+    expect(tight.shortage).to.match(new RegExp(`^EMFILE: the tool holds ${tight.files.open} of its ${limit} open files`));
   });
 });
 
