@@ -10,8 +10,11 @@
  * 3. Workload checkers: seconds and memory to check 1M operations over 100k keys (scripts/bench-checkers.ts).
  * 4. Detection: each workload defect of the selftest matrix over BENCH_DETECTION_SEEDS seeds (default 20)
  *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
+ * 5. Client: the workload client's acknowledged requests/s and CPU per request against autocannon's,
+ *    on the same endpoint at the same concurrency (scripts/bench/client.ts).
  *
- * Environment: BENCH_ONLY (landing,throughput,checkers,detection), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ * `--only a,b` (or BENCH_ONLY) runs only those parts: landing, throughput, checkers, detection, client.
+ * Environment: BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,7 @@ import { DEFECTS } from '../src/reference-server/defects.js';
 import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
 import { benchCheckers } from './bench-checkers.js';
+import { clientVersusAutocannon } from './bench/client.js';
 import { detectionRates } from './bench/detection.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
@@ -98,8 +102,13 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const parts = (process.env.BENCH_ONLY ?? 'landing,throughput,checkers,detection').split(',');
+const PARTS = ['landing', 'throughput', 'checkers', 'detection', 'client'];
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag >= 0 ? process.argv[onlyFlag + 1] : process.env.BENCH_ONLY;
+const parts = (only ?? PARTS.join(',')).split(',');
+const unknown = parts.filter((part) => !PARTS.includes(part));
 try {
+  if (unknown.length > 0) throw new Error(`bench: unknown part ${unknown.join(', ')}; parts are ${PARTS.join(', ')}`);
   if (parts.includes('landing')) await flushLanding();
   if (parts.includes('throughput')) await throughput();
   if (parts.includes('checkers')) {
@@ -107,6 +116,7 @@ try {
     for (const line of benchCheckers()) console.log(line);
   }
   if (parts.includes('detection')) await detectionRates(out);
+  if (parts.includes('client')) await clientVersusAutocannon(out, seed);
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }

@@ -160,14 +160,15 @@ export async function probeInsert(options: InsertContext & { spec: InsertWorkloa
   return { settled, outcome };
 }
 
-interface PlannedRequest {
+export interface PlannedRequest {
   readonly table: string;
   readonly partition: string | null;
   readonly rows: SentRow[];
   readonly sql: string;
 }
 
-function nextRequest(spec: InsertWorkloadSpec, state: WorkloadState, writer: number): PlannedRequest {
+/** A writer's next INSERT in its seeded sequence (advances its cursor). */
+export function nextRequest(spec: InsertWorkloadSpec, state: WorkloadState, writer: number): PlannedRequest {
   const cursor = state.writers[writer];
   if (!cursor) throw new Error(`no state for writer ${writer}`);
   const table = cursor.random.pick(spec.tables);
