@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { HistoryEvent } from './events.js';
+import { FIXED_SHAPE_EVENTS, historyLine } from './fixed-shape-line.js';
 import { openLineSink } from './line-sink.js';
 
 /** Fields that must never reach disk, whatever event carries them. */
@@ -33,7 +34,8 @@ export interface History {
 }
 
 /**
- * The run's history as pino NDJSON: one event per line, `msg` is the event type. The first write
+ * The run's history as pino NDJSON: one event per line, `msg` is the event type; the workload's
+ * requests and responses are written in pino's format without pino (fixed-shape-line.ts). The first write
  * error (a full disk) stops recording, is passed to `onFailure` at once, and close() reports it.
  */
 export function openHistory(path: string, onFailure: (error: Error) => void = () => {}): History {
@@ -49,8 +51,10 @@ export function openHistory(path: string, onFailure: (error: Error) => void = ()
     path,
     record(event) {
       if (closed || sink.failure()) return;
+      const t = Math.round(performance.now() - started);
+      if (FIXED_SHAPE_EVENTS.has(event.type)) return sink.write(historyLine(event, t));
       const { type, ...fields } = event;
-      logger.info({ event: type, t: Math.round(performance.now() - started), ...fields }, type);
+      logger.info({ event: type, t, ...fields }, type);
     },
     elapsedMs: () => Math.round(performance.now() - started),
     close: async () => {
