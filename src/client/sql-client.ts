@@ -1,5 +1,6 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { AuthMode, Credentials } from '../target/types.js';
+import { dispatchText } from './dispatch-text.js';
 import { isRecord, isSqlError, isSqlSuccess, type StatementResult } from './responses.js';
 
 /**
@@ -66,15 +67,14 @@ export function createSqlClient(options: SqlClientOptions): SqlClient {
   async function post(path: string, body: unknown, authorization?: string) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (authorization) headers.authorization = authorization;
-    const response = await pool.request({ method: 'POST', path, headers, body: JSON.stringify(body) });
-    const text = await response.body.text();
+    const { status, text } = await dispatchText(pool, { method: 'POST', path, headers, body: JSON.stringify(body) });
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
-    return { status: response.statusCode, body: parsed, text };
+    return { status, body: parsed, text };
   }
 
   async function login(): Promise<void> {
@@ -136,15 +136,14 @@ export function createSqlClient(options: SqlClientOptions): SqlClient {
   }
 
   async function health(): Promise<{ status: number; body: unknown }> {
-    const response = await pool.request({ method: 'GET', path: '/health', headersTimeout: 2_000, bodyTimeout: 2_000 });
-    const text = await response.body.text();
+    const { status, text } = await dispatchText(pool, { method: 'GET', path: '/health', headersTimeout: 2_000, bodyTimeout: 2_000 });
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       body = text;
     }
-    return { status: response.statusCode, body };
+    return { status, body };
   }
 
   return {
