@@ -3,7 +3,8 @@
  * concurrency: acknowledged requests per second of each, and the CPU this process spends per
  * request. Both send the append workload's INSERTs (the same seeded planner, bearer auth); the client records them as a campaign does (history.ndjson, the run
  * facts and the live verdict), autocannon records nothing. Each run gets a fresh server and data
- * directory; rounds alternate which tool goes first, since the machine is shared.
+ * directory; rounds alternate which tool goes first, since the machine is shared, after one
+ * untimed warm-up run of each.
  *
  * Environment: BENCH_CLIENT_SECONDS (per run, default 5), BENCH_CLIENT_ROUNDS (default 3),
  * BENCH_CLIENT_CONNECTIONS (default 4,16).
@@ -31,6 +32,8 @@ import { createMix } from '../../src/workload/mix.js';
 import fs from 'fs-extra';
 
 const seconds = Number(process.env.BENCH_CLIENT_SECONDS ?? 5);
+/** An untimed run of each tool first, so neither pays its JIT warm-up in a timed one. */
+const WARM_UP_SECONDS = 2;
 const rounds = Number(process.env.BENCH_CLIENT_ROUNDS ?? 3);
 const concurrencies = (process.env.BENCH_CLIENT_CONNECTIONS ?? '4,16').split(',').map(Number);
 
@@ -81,7 +84,7 @@ async function withServer<T>(out: string, seed: string, connections: number, use
 }
 
 /** The workload's own writers, one per connection, for `seconds`. */
-async function runClient(server: BenchServer): Promise<ToolMeasurement> {
+async function runClient(server: BenchServer, seconds: number): Promise<ToolMeasurement> {
   const { ctx } = server;
   const responsesBefore = server.responses();
   const cpu = process.cpuUsage();
@@ -107,7 +110,7 @@ async function bearerToken(baseUrl: string, credentials: Credentials): Promise<s
 }
 
 /** autocannon sending the same INSERTs, from the workload's planner; an ack is a 200 with status success. */
-async function runAutocannon(server: BenchServer, connections: number): Promise<ToolMeasurement> {
+async function runAutocannon(server: BenchServer, connections: number, seconds: number): Promise<ToolMeasurement> {
   const { ctx } = server;
   const baseUrl = ctx.client().baseUrl;
   const token = await bearerToken(baseUrl, ctx.target.credentials);
@@ -143,9 +146,9 @@ async function runAutocannon(server: BenchServer, connections: number): Promise<
   return { acks, requests, seconds: (performance.now() - started) / 1000, cpuMicros: used.user + used.system };
 }
 
-export async function measureTool(tool: Tool, out: string, seed: string, connections: number): Promise<ToolMeasurement> {
+export async function measureTool(tool: Tool, out: string, seed: string, connections: number, forSeconds = seconds): Promise<ToolMeasurement> {
   (globalThis as { gc?: () => void }).gc?.();
-  return withServer(out, seed, connections, (server) => (tool === 'client' ? runClient(server) : runAutocannon(server, connections)));
+  return withServer(out, seed, connections, (server) => (tool === 'client' ? runClient(server, forSeconds) : runAutocannon(server, connections, forSeconds)));
 }
 
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
@@ -161,6 +164,7 @@ function median(values: number[]): number {
 export async function clientVersusAutocannon(out: string, seed: string): Promise<void> {
   console.log(`\nWorkload client vs autocannon: append INSERTs to one reference server, ${seconds} s per run, ${rounds} rounds back to back (the machine is shared: compare within a round)`);
   console.log(`target: ${CLIENT_TARGET}`);
+  for (const tool of ['autocannon', 'client'] as const) await measureTool(tool, out, seed, concurrencies[0]!, WARM_UP_SECONDS);
   console.log('connections  round  load   autocannon acks/s  µs CPU/req   client acks/s  µs CPU/req   acks ratio  CPU/req ratio');
   for (const connections of concurrencies) {
     const ratios: number[] = [];
