@@ -14,6 +14,8 @@ export interface HttpApiOptions {
   readonly auth: Auth;
   readonly executor: Executor;
   readonly log: Logger;
+  /** What the health endpoint reports (the release whose on-disk format the server writes). */
+  readonly version?: string;
 }
 
 export interface HttpApi {
@@ -48,7 +50,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     const method = request.method ?? 'GET';
     if (method === 'GET' && (path === '/health' || path === '/v1/api/healthcheck')) {
       if (!isLoopback(request)) return sendJson(response, 403, { error: 'FORBIDDEN', message: 'health is answered on loopback only' });
-      return sendJson(response, 200, { status: 'healthy', version: SERVER_VERSION, api_version: 'v1', build_date: BUILD_DATE });
+      return sendJson(response, 200, { status: 'healthy', version: options.version ?? SERVER_VERSION, api_version: 'v1', build_date: BUILD_DATE });
     }
     if (method === 'GET' && path === '/v1/api/auth/status') {
       return sendJson(response, 200, { needs_setup: options.auth.needsSetup() });

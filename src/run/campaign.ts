@@ -246,6 +246,7 @@ class Campaign {
     if (existing.some((row) => row.namespace_id === namespace || row.name === namespace)) {
       throw new StepError('create schema', `namespace ${namespace} already exists in data directory ${ctx.backingDataDir}: a campaign's ledger starts empty, so it needs a data directory without that namespace`);
     }
+    for (const nemesis of this.nemeses) await nemesis.beforeSchema?.(ctx);
     const statements = ctx.workload.schema();
     for (const statement of statements) await ctx.client().query(statement);
     ctx.record({ type: 'setup', cycle: 0, statements: statements.length });
