@@ -205,6 +205,7 @@ class Campaign {
       ctx.setStep('final inspection');
       await ctx.runProbes('end', this.cyclesDone);
       ctx.setStep('loss forensics');
+      await ctx.settleSnapshots();
       await attachLossForensics({
         violations: this.verdict!.records(),
         history: { path: '', record: (event) => ctx.record(event), elapsedMs: () => ctx.elapsedMs(), close: async () => {} },
@@ -255,6 +256,8 @@ class Campaign {
   /** One crash-restart cycle; false when the run cannot go on. */
   private async runCycle(ctx: LiveContext, cycle: number): Promise<boolean> {
     const { config, hooks } = this;
+    // The last crash snapshot compresses while the server restarts and is checked; not into this cycle's traffic.
+    await ctx.settleSnapshots();
     const trigger = this.crasher.schedule?.[cycle - 1];
     ctx.record({ type: 'nemesis-planned', cycle, fault: this.crasher.kind, trigger: trigger ?? { kind: 'after-acks', acks: 0 } });
     ctx.setStep(`cycle ${cycle}: before the fault`);
