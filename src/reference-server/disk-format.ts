@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { writeDurably } from './cold-tier.js';
 import { decodeLog, encodeFrame, syncDirectory, type WriteAheadLog } from './wal.js';
 
 /**
@@ -44,7 +45,7 @@ export async function readDiskFormat(rocksdbDir: string): Promise<DiskFormat | u
 
 /** Temp file, fsync, rename, fsync of the directory: a kill leaves the old FORMAT or the new one. */
 export async function writeDiskFormat(rocksdbDir: string, format: DiskFormat): Promise<void> {
-  await writeDurably(join(rocksdbDir, FORMAT_FILE), Buffer.from(`${format}\n`));
+  await replaceDurably(join(rocksdbDir, FORMAT_FILE), Buffer.from(`${format}\n`));
 }
 
 /** A record as a format-1 WAL holds it. */
@@ -103,22 +104,16 @@ export async function migrateFromFormat1(rocksdbDir: string, defects: MigrationD
     const table = typeof value.table === 'string' ? value.table : value.table && typeof value.table === 'object' ? `${(value.table as { namespace: string }).namespace}.${(value.table as { name: string }).name}` : undefined;
     return table === undefined || !shared.has(table);
   });
-  await writeDurably(walPath, Buffer.concat(kept.map(encodeFrame)));
+  await replaceDurably(walPath, Buffer.concat(kept.map(encodeFrame)));
   await writeDiskFormat(rocksdbDir, 2);
   const dropped = records.length - kept.length;
   log.info({ wal: walPath, from: 1, to: 2, records: records.length, dropped, ...(decoded.tail ? { droppedTail: decoded.tail } : {}) }, 'data directory migrated from format 1 to 2');
   return { records: records.length, dropped };
 }
 
-async function writeDurably(path: string, bytes: Buffer): Promise<void> {
+async function replaceDurably(path: string, bytes: Buffer): Promise<void> {
   const temp = `${path}.migrating`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeDurably(temp, bytes);
   try {
     await rename(temp, path);
   } catch (error) {
