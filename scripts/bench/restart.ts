@@ -3,7 +3,7 @@
  * back to back, a bare kill -9 + restart-to-ready on each cycle's crash snapshot (the same data
  * the campaign restarted on). Target: cycle overhead ≤ 1.10x bare restart.
  *
- * Environment: BENCH_RESTART_ROUNDS (default 2), BENCH_RESTART_CYCLES (per round; default 5, 3 against kalamdb-server), BENCH_RESTART_PAYLOAD_BYTES
+ * Environment: BENCH_RESTART_TARGETS (default reference,kalamdb), BENCH_RESTART_ROUNDS (default 2), BENCH_RESTART_CYCLES (per round; default 5, 3 against kalamdb-server), BENCH_RESTART_PAYLOAD_BYTES
  * (bytes of each row's payload, for a bigger data directory; default the workload's), BENCH_KALAMDB_BIN
  * (default .tmp/kalamdb/kalamdb-server; measured when it is there).
  */
@@ -39,7 +39,9 @@ interface CycleTimes {
 
 export async function restartOverhead(out: string, seed: string): Promise<void> {
   const rounds = Number(process.env.BENCH_RESTART_ROUNDS ?? 2);
-  await measure({ out, seed, rounds, cycles: Number(process.env.BENCH_RESTART_CYCLES ?? 5), targetFlags: { target: 'reference' }, label: 'reference server' });
+  const targets = (process.env.BENCH_RESTART_TARGETS ?? 'reference,kalamdb').split(',');
+  if (targets.includes('reference')) await measure({ out, seed, rounds, cycles: Number(process.env.BENCH_RESTART_CYCLES ?? 5), targetFlags: { target: 'reference' }, label: 'reference server' });
+  if (!targets.includes('kalamdb')) return;
   const serverBin = process.env.BENCH_KALAMDB_BIN ?? join(packageRoot(), '.tmp', 'kalamdb', 'kalamdb-server');
   if (!existsSync(serverBin)) {
     console.log(`  kalamdb-server skipped: no binary at ${serverBin} (scripts/unpack-kalamdb)`);
@@ -63,7 +65,7 @@ async function measure(plan: Measurement): Promise<void> {
   const pairs: { campaign: CycleTimes; bare: BareRestart }[] = [];
   const verdicts: string[] = [];
   for (let round = 1; round <= plan.rounds; round++) {
-    const { config, runDir, verdict } = await campaignRound(plan);
+    const { config, runDir, verdict, credentials } = await campaignRound(plan);
     verdicts.push(verdict);
     // Each bare restart runs on the data the campaign restarted on: its crash snapshot (the cap is lifted).
     for (const times of cycleTimes(runDir).filter((cycle) => cycle.snapshotPath !== undefined)) {
@@ -71,7 +73,7 @@ async function measure(plan: Measurement): Promise<void> {
       const dataDir = join(dir, 'data');
       await mkdir(dataDir, { recursive: true });
       await execa('tar', ['-xzf', times.snapshotPath!, '-C', dataDir]);
-      pairs.push({ campaign: times, bare: await bareRestart(createTarget(config.target, dataDir, generateCredentials()), dir, config.timeouts.readyMs) });
+      pairs.push({ campaign: times, bare: await bareRestart(createTarget(config.target, dataDir, credentials), dir, config.timeouts.readyMs) });
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -103,7 +105,7 @@ async function campaignRound(plan: Measurement) {
     const config = buildCampaignConfig(scenario, flags, Object.keys(DEFECTS));
     const result = await runCampaign(config);
     if (result.verdict === 'error') throw new Error(`restart bench campaign (${plan.label}) ended in an error: ${result.error?.message}`);
-    return { config, runDir: dirname(result.files.history), verdict: result.verdict };
+    return { config, runDir: dirname(result.files.history), verdict: result.verdict, credentials: generateCredentials(credentials) };
   } finally {
     for (const name of Object.keys(credentials)) delete process.env[name];
   }
