@@ -12,9 +12,11 @@
  *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
  * 5. Client: the workload client's acknowledged requests/s and CPU per request against autocannon's,
  *    on the same endpoint at the same concurrency (scripts/bench/client.ts).
+ * 6. Restart overhead: a campaign's kill→ready per cycle against a bare kill -9 + restart-to-ready on
+ *    the same data, for the reference server and kalamdb-server when it is there (scripts/bench/restart.ts).
  *
- * `--only a,b` (or BENCH_ONLY) runs only those parts: landing, throughput, checkers, detection, client.
- * Environment: BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ * `npm run bench -- --only restart` (or BENCH_ONLY=restart) runs one section; several: `--only landing,client`.
+ * Environment: BENCH_ONLY (landing,throughput,checkers,detection,client,restart), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ import { runCampaign } from '../src/run/campaign.js';
 import { benchCheckers } from './bench-checkers.js';
 import { clientVersusAutocannon } from './bench/client.js';
 import { detectionRates } from './bench/detection.js';
+import { restartOverhead } from './bench/restart.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
 const seed = String(process.env.BENCH_SEED ?? 20261125);
@@ -102,13 +105,13 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const PARTS = ['landing', 'throughput', 'checkers', 'detection', 'client'];
+const SECTIONS = ['landing', 'throughput', 'checkers', 'detection', 'client', 'restart'];
 const onlyFlag = process.argv.indexOf('--only');
-const only = onlyFlag >= 0 ? process.argv[onlyFlag + 1] : process.env.BENCH_ONLY;
-const parts = (only ?? PARTS.join(',')).split(',');
-const unknown = parts.filter((part) => !PARTS.includes(part));
+const only = onlyFlag === -1 ? process.env.BENCH_ONLY : process.argv[onlyFlag + 1];
+const parts = only ? only.split(',') : SECTIONS;
+const unknown = parts.filter((part) => !SECTIONS.includes(part));
+if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
 try {
-  if (unknown.length > 0) throw new Error(`bench: unknown part ${unknown.join(', ')}; parts are ${PARTS.join(', ')}`);
   if (parts.includes('landing')) await flushLanding();
   if (parts.includes('throughput')) await throughput();
   if (parts.includes('checkers')) {
@@ -117,6 +120,7 @@ try {
   }
   if (parts.includes('detection')) await detectionRates(out);
   if (parts.includes('client')) await clientVersusAutocannon(out, seed);
+  if (parts.includes('restart')) await restartOverhead(out, seed);
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }
