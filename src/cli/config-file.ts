@@ -27,6 +27,8 @@ export const CONFIG_KEYS = {
   out: { type: 'path' },
   writers: { type: 'integer', min: 1, max: 64 },
   cycles: { type: 'integer', min: 1, max: 10_000 },
+  rows: { type: 'integer', min: 1, max: 1_000_000_000 },
+  maxMinutes: { type: 'integer', min: 1, max: 10_080 },
   readyTimeout: { type: 'integer', min: 100, max: 600_000 },
   cycleTimeout: { type: 'integer', min: 100, max: 3_600_000 },
   syncWrites: { type: 'boolean' },

@@ -9,6 +9,8 @@ import { parseInteger, UsageError } from '../nemesis/options.js';
 import type { TargetSpec } from '../target/index.js';
 import type { AuthMode } from '../target/types.js';
 import { randomSeed } from '../util/random.js';
+import { ROWS_DEFAULT_MAX_CYCLES, ROWS_DEFAULT_MAX_MINUTES, ROWS_STALL_CYCLES } from '../run/rows-goal.js';
+import type { RowsGoal } from '../vocabulary/result.js';
 
 export { UsageError, parseInteger, parseTrigger } from '../nemesis/options.js';
 
@@ -26,6 +28,10 @@ export interface RunFlags {
   syncWrites?: boolean;
   seed?: string;
   cycles?: string;
+  /** Cycle until this many rows are acknowledged in total; --cycles is then the most cycles. */
+  rows?: string;
+  /** --rows: no cycle starts once the run is this many minutes old. */
+  maxMinutes?: string;
   writers?: string;
   out: string;
   defect?: string[];
@@ -198,6 +204,23 @@ function defaultCycles(scenario: ScenarioDefinition, faults: readonly FaultSpec[
   return corrupt?.kind === 'corrupt' ? corrupt.corruptions.length : scenario.defaults.cycles;
 }
 
+/** The most rows --rows takes: a billion, far beyond what a run can hold in its ledger. */
+const MAX_ROWS_GOAL = 1_000_000_000;
+
+/** `--rows N [--max-minutes M]`: the goal and its bounds; undefined without --rows. */
+export function parseRowsGoal(flags: RunFlags, workload: InsertWorkloadSpec): RowsGoal | undefined {
+  if (flags.rows === undefined) {
+    if (flags.maxMinutes !== undefined) throw new UsageError('--max-minutes bounds a --rows run; it needs --rows N');
+    return undefined;
+  }
+  const rows = parseInteger(flags.rows, '--rows', 1, MAX_ROWS_GOAL);
+  if (!(workload.mix ?? ['append']).includes('append')) {
+    throw new UsageError(`--rows counts the append workload's acknowledged rows, and --workload ${(workload.mix ?? []).join(',')} has no append (add append)`);
+  }
+  const maxMinutes = flags.maxMinutes !== undefined ? parseInteger(flags.maxMinutes, '--max-minutes', 1, 10_080) : ROWS_DEFAULT_MAX_MINUTES;
+  return { rows, maxMinutes, stallCycles: ROWS_STALL_CYCLES };
+}
+
 export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlags, knownDefects: readonly string[]): CampaignConfig {
   if (flags.iOwnThisDataDir && flags.dataDir === undefined) throw new UsageError('--i-own-this-data-dir only makes sense with --data-dir');
   const parsedTarget = parseTarget(flags, knownDefects);
@@ -205,10 +228,12 @@ export function buildCampaignConfig(scenario: ScenarioDefinition, flags: RunFlag
   const faults = parseFaults(scenario, flags);
   const target = parsedTarget.kind === 'kalamdb' && faults.some((fault) => fault.kind === 'corrupt') ? { ...parsedTarget, manifestCacheMaxEntries: 1 } : parsedTarget;
   const workload = buildWorkloadSpec(scenario, flags);
+  const rows = parseRowsGoal(flags, workload);
   return {
     scenario,
     seed: flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : randomSeed(),
-    cycles: flags.cycles !== undefined ? parseInteger(flags.cycles, '--cycles', 1, 10_000) : defaultCycles(scenario, faults),
+    cycles: flags.cycles !== undefined ? parseInteger(flags.cycles, '--cycles', 1, 10_000) : rows ? ROWS_DEFAULT_MAX_CYCLES : defaultCycles(scenario, faults),
+    ...(rows ? { rows } : {}),
     workload,
     faults,
     target,

@@ -23,7 +23,10 @@ export function progressPrinter(
   return (event) => {
     switch (event.kind) {
       case 'started':
-        return print(`run folder ${event.runDir} (target ${event.target}, ${event.cycles} cycles)`);
+        return print(
+          `run folder ${event.runDir} (target ${event.target}, ` +
+            (event.rowsGoal !== undefined ? `until ${event.rowsGoal} rows are acknowledged, at most ${event.cycles} cycles)` : `${event.cycles} cycles)`),
+        );
       case 'orphan-stopped':
         if (status) write('\r\x1b[2K');
         write(`kalam-chaos: stopped server pid ${event.pid} left running by an earlier kalam-chaos that was killed (run folder ${event.runDir})\n`);
@@ -35,7 +38,7 @@ export function progressPrinter(
       case 'checked':
         return print(
           `cycle ${event.cycle}/${event.cycles}: checks ${event.ok ? 'passed' : `found ${event.violations} violation(s)`} ` +
-            `(${event.acknowledged} acknowledged rows so far)`,
+            (event.rows ? `(${event.rows.acknowledged} of ${event.rows.goal} rows acknowledged)` : `(${event.acknowledged} acknowledged rows so far)`),
         );
       case 'tick': {
         if (quiet || !tty) return;

@@ -7,6 +7,7 @@ import { EXIT_CODES, type RunResult } from '../report/result.js';
 import { readRunResult } from '../report/write-artifacts.js';
 import { runCampaign, type CampaignConfig, type CampaignTimeouts } from '../run/campaign.js';
 import type { FaultSpec } from '../vocabulary/faults.js';
+import type { RowsGoal } from '../vocabulary/result.js';
 import type { InsertWorkloadSpec } from '../workload/insert-workload.js';
 import { buildCampaignConfig, UsageError, type RunFlags } from './options.js';
 import { requireRunDir } from './report-command.js';
@@ -27,6 +28,7 @@ interface RecordedParameters {
   pageSize?: number;
   volatileColumns?: string[];
   flushDeadlineMs?: number;
+  rows?: RowsGoal;
 }
 
 const optionalString = (value: unknown): string | undefined =>
@@ -74,6 +76,8 @@ export function replayConfig(original: RunResult, outDir: string): CampaignConfi
     ...(typeof parameters.pageSize === 'number' ? { pageSize: parameters.pageSize } : {}),
     ...(Array.isArray(parameters.volatileColumns) ? { volatileColumns: parameters.volatileColumns } : {}),
     ...(typeof parameters.flushDeadlineMs === 'number' ? { flushDeadlineMs: parameters.flushDeadlineMs } : {}),
+    // A --rows run recorded its bound of cycles as `cycles`: the replay cycles to the same goal within it.
+    ...(typeof parameters.rows?.rows === 'number' ? { rows: parameters.rows } : {}),
   };
 }
 

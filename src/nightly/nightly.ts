@@ -11,10 +11,11 @@ import { EXIT_CODES } from '../report/result.js';
 import { packageRoot } from '../util/package-root.js';
 import { FORCE_AFTER_MS, installInterruptHandler } from '../cli/interrupts.js';
 import { makeDirectory } from '../util/make-directory.js';
+import { describeRow, nightlyMatrix, type MatrixRow } from './matrix.js';
+import { parseShard, shardRows, type Shard } from './shard.js';
+import { NightlyUsageError } from './usage-error.js';
 
-export class NightlyUsageError extends Error {
-  override name = 'NightlyUsageError';
-}
+export { NightlyUsageError } from './usage-error.js';
 
 export interface NightlyOptions {
   readonly scenarios: readonly string[];
@@ -26,9 +27,13 @@ export interface NightlyOptions {
   readonly runArgs: readonly string[];
   /** kalamdb-server binaries (older, newer): one upgrade row per pair and seed. */
   readonly upgradePairs?: readonly { readonly from: string; readonly to: string }[];
+  /** `--shard i/n`: run only this shard's rows of the matrix. */
+  readonly shard?: Shard;
+  /** `--list`: print the rows (the shard's) and run nothing. */
+  readonly list?: boolean;
 }
 
-export const NIGHTLY_USAGE = `usage: nightly [--scenarios a,b] [--seeds 1,2,3] [--budget-minutes N] [--keep N] [--out DIR] [--upgrade-pair OLD:NEW]... [RUN FLAGS...]
+export const NIGHTLY_USAGE = `usage: nightly [--scenarios a,b] [--seeds 1,2,3] [--budget-minutes N] [--keep N] [--out DIR] [--upgrade-pair OLD:NEW]... [--shard I/N] [--list] [RUN FLAGS...]
 
 Runs every scenario with every seed (one "kalam-chaos run" each) until the time budget is spent,
 keeps the newest N run folders in DIR, writes DIR/summary.json and DIR/summary.md, and exits 1 if
@@ -41,6 +46,10 @@ any campaign did not pass (2 on a usage error, 130/143 when interrupted).
   --out DIR            output folder (default runs/nightly)
   --upgrade-pair O:N   an upgrade row per seed from kalamdb-server binary O to N (repeatable); with
                        --target kalamdb the upgrade scenario runs only for the pairs given
+  --shard I/N          run only shard I of N (1 <= I <= N) of the matrix: the same I/N always
+                       picks the same rows, each row is in exactly one shard, and the shards'
+                       expected costs (the campaigns' cycles) are balanced
+  --list               print the rows it would run (the shard's), one a line, and run nothing
   RUN FLAGS            anything else goes to each "kalam-chaos run" (--target kalamdb --server-bin PATH
                        --cycles 5 --defect NAME ...); --seed, --out, --json and --quiet are set here`;
 
@@ -70,11 +79,17 @@ export function parseNightlyArgs(argv: readonly string[], cwd = process.cwd()): 
   const runArgs: string[] = [];
   const upgradePairs: { from: string; to: string }[] = [];
   let scenariosGiven = false;
+  let shard: Shard | undefined;
+  let listOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const own = ['--scenarios', '--seeds', '--budget-minutes', '--keep', '--out', '--upgrade-pair'].includes(name);
+    if (arg === '--list') {
+      listOnly = true;
+      continue;
+    }
+    const own = ['--scenarios', '--seeds', '--budget-minutes', '--keep', '--out', '--upgrade-pair', '--shard'].includes(name);
     if (!own) {
       if (RESERVED_RUN_FLAGS.includes(name)) throw new NightlyUsageError(`${name} is set by the nightly for each campaign (use --seeds / --out)`);
       runArgs.push(arg);
@@ -89,6 +104,9 @@ export function parseNightlyArgs(argv: readonly string[], cwd = process.cwd()): 
       i++;
     }
     switch (name) {
+      case '--shard':
+        shard = parseShard(value);
+        break;
       case '--upgrade-pair': {
         const [from, to, ...rest] = value.split(':');
         if (!from || !to || rest.length > 0) throw new NightlyUsageError(`--upgrade-pair takes OLD:NEW (two kalamdb-server paths), got "${value}"`);
@@ -126,7 +144,23 @@ export function parseNightlyArgs(argv: readonly string[], cwd = process.cwd()): 
   // Against kalamdb an upgrade needs its two binaries: it runs for the pairs given, not as a plain row.
   const targetsKalamdb = runArgs.some((arg, index) => arg === '--target=kalamdb' || (arg === '--target' && runArgs[index + 1] === 'kalamdb'));
   if (targetsKalamdb && !scenariosGiven) scenarios = scenarios.filter((scenario) => scenario !== 'upgrade');
-  return { scenarios, seeds, budgetMinutes, keep, outDir: resolve(cwd, outDir), runArgs, ...(upgradePairs.length ? { upgradePairs } : {}) };
+  return {
+    scenarios,
+    seeds,
+    budgetMinutes,
+    keep,
+    outDir: resolve(cwd, outDir),
+    runArgs,
+    ...(upgradePairs.length ? { upgradePairs } : {}),
+    ...(shard ? { shard } : {}),
+    ...(listOnly ? { list: true } : {}),
+  };
+}
+
+/** The rows this nightly runs: the whole matrix, or its shard's. */
+export function plannedRows(options: NightlyOptions): MatrixRow[] {
+  const rows = nightlyMatrix(options);
+  return options.shard ? shardRows(rows, options.shard, options.runArgs) : rows;
 }
 
 export interface CampaignOutcome {
@@ -155,6 +189,8 @@ export interface NightlySummary {
   /** True when campaigns were left unstarted because the time budget was spent. */
   readonly budgetSpent: boolean;
   readonly interrupted?: string;
+  /** `--shard`: which shard of the matrix this was, and the matrix's size. */
+  readonly shard?: Shard & { readonly matrixRows: number };
   readonly outDir: string;
   readonly runArgs: readonly string[];
   readonly campaigns: readonly CampaignOutcome[];
@@ -269,10 +305,7 @@ export async function runNightly(options: NightlyOptions, hooks: NightlyHooks = 
   await makeDirectory(options.outDir);
   const started = now();
   const deadline = started + options.budgetMinutes * 60_000;
-  const matrix: { scenario: string; seed: number; extraArgs?: string[]; label?: string }[] = options.scenarios.flatMap((scenario) => options.seeds.map((seed) => ({ scenario, seed })));
-  for (const pair of options.upgradePairs ?? []) {
-    for (const seed of options.seeds) matrix.push({ scenario: 'upgrade', seed, extraArgs: ['--from-bin', pair.from, '--to-bin', pair.to], label: `upgrade ${basename(pair.from)} → ${basename(pair.to)}` });
-  }
+  const matrix = plannedRows(options);
   const campaigns: CampaignOutcome[] = [];
   const notStarted: { scenario: string; seed: number }[] = [];
   let budgetSpent = false;
@@ -319,6 +352,7 @@ export async function runNightly(options: NightlyOptions, hooks: NightlyHooks = 
     budgetMinutes: options.budgetMinutes,
     budgetSpent,
     ...(interrupted ? { interrupted } : {}),
+    ...(options.shard ? { shard: { ...options.shard, matrixRows: nightlyMatrix(options).length } } : {}),
     outDir: options.outDir,
     runArgs: options.runArgs,
     campaigns,
@@ -351,7 +385,11 @@ export function formatSummaryMarkdown(summary: NightlySummary): string {
     : summary.ok
       ? 'PASS'
       : `FAIL (${summary.failed} of ${summary.campaigns.length} campaigns did not pass)`;
-  lines.push(`# kalam-chaos nightly: ${verdict}`, '');
+  lines.push(`# kalam-chaos nightly${summary.shard ? `, shard ${summary.shard.index}/${summary.shard.count}` : ''}: ${verdict}`, '');
+  if (summary.shard) {
+    const rows = summary.campaigns.length + summary.notStarted.length;
+    lines.push(`- shard ${summary.shard.index} of ${summary.shard.count}: ${rows} of the matrix's ${summary.shard.matrixRows} campaign(s)`);
+  }
   lines.push(`- started ${summary.startedAt}, finished ${summary.finishedAt} (${(summary.durationMs / 60_000).toFixed(1)} min)`);
   lines.push(`- ${summary.campaigns.length} campaign(s) run: ${summary.passed} passed, ${summary.failed} failed`);
   if (summary.budgetSpent) {
@@ -390,6 +428,10 @@ export async function nightlyMain(argv: readonly string[]): Promise<number> {
     process.stderr.write(`nightly: ${error.message}\n`);
     return EXIT_CODES.error;
   }
+  if (options.list) {
+    for (const row of plannedRows(options)) process.stdout.write(describeRow(row) + '\n');
+    return EXIT_CODES.pass;
+  }
   const controller = new AbortController();
   // Longer than a campaign's own grace: the running campaign, signalled too, stops (or forces itself) first.
   installInterruptHandler(controller, 'nightly', 2 * FORCE_AFTER_MS);
@@ -401,7 +443,7 @@ export async function nightlyMain(argv: readonly string[]): Promise<number> {
   });
   if (summary.budgetSpent) process.stdout.write(`time budget of ${summary.budgetMinutes} min spent: ${summary.notStarted.length} campaign(s) not started\n`);
   process.stdout.write(
-    `nightly: ${summary.ok ? 'PASS' : summary.interrupted ? 'INTERRUPTED' : 'FAIL'}: ${summary.passed} passed, ${summary.failed} failed; ` +
+    `nightly${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ''}: ${summary.ok ? 'PASS' : summary.interrupted ? 'INTERRUPTED' : 'FAIL'}: ${summary.passed} passed, ${summary.failed} failed; ` +
       `summary ${join(options.outDir, 'summary.md')}\n`,
   );
   return summary.exitCode;

@@ -383,6 +383,7 @@ function renderParameters(result: RunResult): string {
     ['schedule', (result.schedule ?? []).map((trigger) => describeTrigger(trigger))],
     ['requests', result.totals.requests],
     ['rows', result.totals.rows],
+    ...(result.rowsGoal ? [['rows goal', result.rowsGoal] as [string, unknown]] : []),
   ];
   return keyValueTable(rows, 'parameters');
 }

@@ -1,5 +1,6 @@
 import type { CoverageGap, Violation } from '../vocabulary/violations.js';
 import type { RunResult, ViolationRecord } from './result.js';
+import type { RowsGoalResult } from '../vocabulary/result.js';
 import { describeRange } from '../forensics/describe.js';
 import type { LostRowsForensics } from '../forensics/types.js';
 import { describeAckLoss } from './ack-loss.js';
@@ -141,6 +142,12 @@ export function describeInconclusive(result: RunResult): string {
   return `no violation and no error, but the run tested too little: ${why}`;
 }
 
+/** "rows goal: 2000 asked, 2310 acknowledged in 2 cycle(s): reached". */
+export function describeRowsGoal(goal: RowsGoalResult): string {
+  const stop = goal.reached ? 'reached' : `NOT reached${goal.stoppedBy ? ` (stopped: ${goal.stoppedBy})` : ''}`;
+  return `rows goal: ${goal.asked} asked, ${goal.acknowledged} acknowledged in ${goal.cycles} cycle(s): ${stop}`;
+}
+
 /** The human summary printed at the end of a run. */
 export function formatSummary(result: RunResult, runDir: string): string {
   const rows = result.totals.rows;
@@ -150,6 +157,7 @@ export function formatSummary(result: RunResult, runDir: string): string {
     `  cycles: ${result.cycles.length}/${(result.parameters.cycles as number) ?? result.cycles.length}  requests: ${result.totals.requests}  ` +
       `rows acknowledged: ${rows.acknowledged}  failed: ${rows.failed}  indeterminate: ${rows.indeterminate}`,
   ];
+  if (result.rowsGoal) lines.push(`  ${describeRowsGoal(result.rowsGoal)}`);
   const operations = result.totals.operations;
   if (operations && operations.acknowledged + operations.failed + operations.indeterminate > 0) {
     lines.push(`  other workloads' operations acknowledged: ${operations.acknowledged}  failed: ${operations.failed}  indeterminate: ${operations.indeterminate}`);

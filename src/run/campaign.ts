@@ -26,15 +26,16 @@ import { createLiveContext, StepError, type LiveContext } from './live-context.j
 import { createRunFolder, RunFolderError, type RunFolder } from './run-folder.js';
 import type { CampaignConfig, CampaignTimeouts, Nemesis, ProbeMoment } from './seams.js';
 import { createLiveVerdict, type LiveVerdict } from './verdict.js';
+import { rowsGoalStop } from './rows-goal.js';
 
 export type { CampaignConfig, CampaignTimeouts } from './seams.js';
 
 export type ProgressEvent =
-  | { kind: 'started'; runDir: string; target: string; cycles: number }
+  | { kind: 'started'; runDir: string; target: string; cycles: number; rowsGoal?: number }
   | { kind: 'orphan-stopped'; pid: number; runDir: string }
   | { kind: 'ready'; incarnation: number; readyMs: number }
   | { kind: 'fault'; cycle: number; cycles: number; description: string }
-  | { kind: 'checked'; cycle: number; cycles: number; ok: boolean; violations: number; acknowledged: number }
+  | { kind: 'checked'; cycle: number; cycles: number; ok: boolean; violations: number; acknowledged: number; rows?: { acknowledged: number; goal: number } }
   | { kind: 'finished'; result: RunResult; runDir: string }
   /** Twice a second while a campaign runs, for a live status line. */
   | { kind: 'tick'; cycle: number; cycles: number; acknowledged: number; violations: number };
@@ -59,6 +60,7 @@ export function campaignParameters(config: CampaignConfig): Record<string, unkno
     timeouts: config.timeouts,
     pageSize: config.pageSize,
     volatileColumns: config.volatileColumns,
+    ...(config.rows ? { rows: config.rows } : {}),
   };
 }
 
@@ -180,7 +182,7 @@ class Campaign {
       startedAt: startedAt.toISOString(),
       ...(this.crasher.schedule ? { schedule: [...this.crasher.schedule] } : {}),
     });
-    hooks.onProgress?.({ kind: 'started', runDir: ctx.runDir, target: ctx.target.kind, cycles: config.cycles });
+    hooks.onProgress?.({ kind: 'started', runDir: ctx.runDir, target: ctx.target.kind, cycles: config.cycles, ...(config.rows ? { rowsGoal: config.rows.rows } : {}) });
     const ticker = setInterval(() => {
       const cycle = Math.min(this.cyclesDone + 1, config.cycles);
       hooks.onProgress?.({ kind: 'tick', cycle, cycles: config.cycles, acknowledged: this.acknowledged, violations: this.verdict?.records().length ?? 0 });
@@ -191,10 +193,22 @@ class Campaign {
       await ctx.startIncarnation(1);
       await this.createSchema(ctx);
       for (const nemesis of this.setupOrder) await nemesis.setup?.(ctx);
+      let rowsBefore = this.verdict!.rowsAcknowledged();
+      let idleCycles = 0;
       for (let cycle = 1; cycle <= config.cycles; cycle++) {
         hooks.signal?.throwIfAborted();
         const goOn = await this.runCycle(ctx, cycle);
         this.cyclesDone = cycle;
+        if (config.rows) {
+          const acknowledged = this.verdict!.rowsAcknowledged();
+          idleCycles = acknowledged > rowsBefore ? 0 : idleCycles + 1;
+          rowsBefore = acknowledged;
+          const stop = goOn ? rowsGoalStop(config.rows, { cycle, maxCycles: config.cycles, acknowledged, elapsedMs: ctx.elapsedMs(), idleCycles }) : 'run-stopped';
+          if (stop) {
+            ctx.record({ type: 'rows-goal', cycle, goal: config.rows.rows, acknowledged, stoppedBy: stop });
+            break;
+          }
+        }
         if (!goOn) break;
       }
       ctx.setStep('stop server');
@@ -290,7 +304,15 @@ class Campaign {
     }
     ctx.record({ type: 'cycle-end', cycle });
     const violations = this.verdict!.violationsIn(cycle);
-    hooks.onProgress?.({ kind: 'checked', cycle, cycles: config.cycles, ok: violations === 0, violations, acknowledged: this.acknowledged });
+    hooks.onProgress?.({
+      kind: 'checked',
+      cycle,
+      cycles: config.cycles,
+      ok: violations === 0,
+      violations,
+      acknowledged: this.acknowledged,
+      ...(config.rows ? { rows: { acknowledged: this.verdict!.rowsAcknowledged(), goal: config.rows.rows } } : {}),
+    });
     return restarted && !this.verdict!.stopsRun(cycle);
   }
 

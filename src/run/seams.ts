@@ -18,6 +18,7 @@ import type { CheckName, InsertWorkloadSpec, ScenarioDefinition, TableSpec, Work
 import type { CoverageGap, Scope, Violation } from '../vocabulary/violations.js';
 import type { RunFacts } from '../history/run-facts.js';
 import type { TargetSpec } from '../target/index.js';
+import type { RowsGoal } from '../vocabulary/result.js';
 
 export interface CampaignTimeouts {
   /** Until a started server answers health and SELECT 1. */
@@ -34,7 +35,10 @@ export interface CampaignTimeouts {
 export interface CampaignConfig {
   readonly scenario: ScenarioDefinition;
   readonly seed: number;
+  /** Crash-restart cycles; with `rows`, the most cycles. */
   readonly cycles: number;
+  /** `--rows`: cycle until this many rows are acknowledged (within its bounds and `cycles`). */
+  readonly rows?: RowsGoal;
   readonly workload: InsertWorkloadSpec;
   /** The faults composed for this run, in order (the scenario's, with the command line applied). */
   readonly faults: readonly FaultSpec[];
@@ -250,6 +254,7 @@ export interface RunParameters {
   readonly timeouts: CampaignTimeouts;
   readonly pageSize: number;
   readonly volatileColumns: readonly string[];
+  readonly rows?: RowsGoal;
 }
 
 export interface CheckerDefinition {

@@ -11,7 +11,7 @@ import { createRunFacts } from '../history/run-facts.js';
 import { EXIT_CODES, RESULT_SCHEMA_VERSION } from '../report/result.js';
 import type { EventOf, HistoryEvent, LossForensics } from '../vocabulary/events.js';
 import type { FirstBootFinding, FlushCycleResult, KillTrigger, RecoveryOutcomeName } from '../vocabulary/faults.js';
-import type { CheckSummary, CycleResult, RunResult, Verdict, ViolationRecord } from '../vocabulary/result.js';
+import type { CheckSummary, CycleResult, RowsGoalResult, RunResult, Verdict, ViolationRecord } from '../vocabulary/result.js';
 import type { CoverageGap, Violation } from '../vocabulary/violations.js';
 import type { Judge, JudgeOutput, RunParameters } from './seams.js';
 
@@ -26,6 +26,8 @@ export interface LiveVerdict {
   violationsIn(cycle: number): number;
   /** Every violation so far, once each. */
   records(): ViolationRecord[];
+  /** Rows acknowledged so far (what result.json `totals.rows.acknowledged` will say). */
+  rowsAcknowledged(): number;
   /** After the last event: the judges' final word, then result.json. */
   finish(meta: ResultMeta): RunResult;
 }
@@ -51,6 +53,7 @@ export function parametersOf(start: EventOf<'run-start'>): RunParameters {
     timeouts: options.timeouts ?? { readyMs: 0, cycleMs: 0, requestMs: 0, exitMs: 0 },
     pageSize: options.pageSize ?? 1000,
     volatileColumns: options.volatileColumns ?? [],
+    ...(options.rows !== undefined ? { rows: options.rows } : {}),
   };
 }
 
@@ -134,6 +137,7 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
   let settle: EventOf<'settle'> | undefined;
   let forensics: LossForensics | undefined;
   let runEnd: EventOf<'run-end'> | undefined;
+  let rowsGoalEnd: EventOf<'rows-goal'> | undefined;
   const cycleOf = (cycle: number): CycleFacts => {
     const entry = cycles.get(cycle) ?? {};
     cycles.set(cycle, entry);
@@ -207,6 +211,9 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
       case 'run-end':
         runEnd = event;
         return;
+      case 'rows-goal':
+        rowsGoalEnd = event;
+        return;
       default:
         return;
     }
@@ -220,6 +227,7 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
     stopsRun: (cycle) => stopping.has(cycle),
     violationsIn: (cycle) => countIn.get(cycle) ?? 0,
     records: () => consolidation.records(),
+    rowsAcknowledged: () => facts.ledger.rowCounts().acknowledged,
     finish(meta) {
       take(judges.flatMap((judge) => judge.finish()));
       const records = consolidation.records();
@@ -234,6 +242,16 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
         verdict === 'interrupted' ? (interrupted === 'SIGTERM' ? EXIT_CODES.interruptedBySigterm : EXIT_CODES.interruptedBySigint) : EXIT_CODES[verdict];
       const startedAt = start.startedAt ?? new Date(0).toISOString();
       const finishedAt = runEnd?.finishedAt ?? meta.finishedAt ?? new Date().toISOString();
+      const rowsAcknowledged = facts.ledger.rowCounts().acknowledged;
+      const rowsGoal: RowsGoalResult | undefined = parameters.rows && {
+        asked: parameters.rows.rows,
+        acknowledged: rowsAcknowledged,
+        reached: rowsAcknowledged >= parameters.rows.rows,
+        cycles: cycleResults.length,
+        ...(rowsGoalEnd ? { stoppedBy: rowsGoalEnd.stoppedBy } : {}),
+      };
+      // A --rows run plans its bound of cycles; what it ran is the schedule worth reporting.
+      const schedule = start.schedule ?? cycleResults.map((cycle) => cycle.trigger);
       const lostFindings = outputs.flatMap((output) => output.violations.filter((violation) => violation.kind === 'lost').map((violation) => ({ cycle: output.cycle, violation })));
       return {
         schemaVersion: RESULT_SCHEMA_VERSION,
@@ -247,7 +265,7 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
         durationMs: runEnd?.durationMs ?? Date.parse(finishedAt) - Date.parse(startedAt),
         target: start.target as RunResult['target'],
         parameters: start.options as Record<string, unknown>,
-        schedule: start.schedule ?? cycleResults.map((cycle) => cycle.trigger),
+        schedule: rowsGoal ? schedule.slice(0, cycleResults.length) : schedule,
         cycles: cycleResults,
         totals: { requests: facts.ledger.requestCount(), rows: facts.ledger.rowCounts(), operations: { ...operations, indeterminate: operations.indeterminate + openOperations.size } },
         violations: records,
@@ -255,7 +273,8 @@ export function createLiveVerdict(start: EventOf<'run-start'>): LiveVerdict {
         ...(error ? { error } : {}),
         files: { history: join(meta.runDir, 'history.ndjson'), servers: servers.map((index) => join(meta.runDir, 'servers', `incarnation-${index}`)) },
         ...(settle ? { firstBoot: firstBootOf(settle) } : {}),
-        ...(parameters.checks.includes('acknowledged-writes') && (parameters.workload.mix ?? ['append']).includes('append') ? { ackLoss: ackLossFigures(cycleResults, lostFindings, facts.ledger.rowCounts().acknowledged) } : {}),
+        ...(parameters.checks.includes('acknowledged-writes') && (parameters.workload.mix ?? ['append']).includes('append') ? { ackLoss: ackLossFigures(cycleResults, lostFindings, rowsAcknowledged) } : {}),
+        ...(rowsGoal ? { rowsGoal } : {}),
       };
     },
   };

@@ -6,6 +6,7 @@
 import type { AppliedCorruption, CacheEviction, FlushCycleResult, KillTrigger, LandedPhase, PowerCutSummary, ReadPath } from './faults.js';
 import type { LostRange, StorageInspectionMoment, Violation } from './violations.js';
 import type { WorkloadName } from './scenario.js';
+import type { RowsGoalStop } from './result.js';
 
 /** A value as a read returned it: BIGINT and `_seq` come back as strings. */
 export type Cell = string | number | boolean | null;
@@ -180,6 +181,8 @@ export type HistoryEvent =
   /** The restart after a fault did not reach readiness. */
   | { type: 'restart-failed'; cycle: number; incarnation: number; error: string; stderrTail: string[] }
   | { type: 'cycle-end'; cycle: number }
+  /** `--rows`: the campaign stopped cycling after `cycle`, with `acknowledged` rows (its own count). */
+  | { type: 'rows-goal'; cycle: number; goal: number; acknowledged: number; stoppedBy: RowsGoalStop }
   | { type: 'run-end'; verdict: string; exitCode: number; durationMs: number; finishedAt?: string }
   | { type: 'interrupted'; cycle: number; signal: string }
   | { type: 'error'; cycle: number; step: string; message: string };

@@ -96,6 +96,32 @@ export interface TargetDescriptionRecord {
   readonly [detail: string]: unknown;
 }
 
+/**
+ * `run --rows N`: cycles go on until N rows are acknowledged in total, within bounds that end a
+ * run whose server stops acknowledging (`--cycles` is then the most cycles).
+ */
+export interface RowsGoal {
+  readonly rows: number;
+  /** No cycle starts once the run is this old. */
+  readonly maxMinutes: number;
+  /** This many cycles in a row without a newly acknowledged row end the run. */
+  readonly stallCycles: number;
+}
+
+/** Why a `--rows` run stopped cycling: the goal, or the bound that ended it first. */
+export type RowsGoalStop = 'reached' | 'max-cycles' | 'max-minutes' | 'stalled' | 'run-stopped';
+
+/** result.json `rowsGoal`: what `--rows` asked and what the run reached. */
+export interface RowsGoalResult {
+  readonly asked: number;
+  /** Rows acknowledged over the run (totals.rows.acknowledged). */
+  readonly acknowledged: number;
+  readonly reached: boolean;
+  readonly cycles: number;
+  /** Absent when the run ended by an error or an interrupt before it decided. */
+  readonly stoppedBy?: RowsGoalStop;
+}
+
 /** result.json: the run's verdict and everything needed to understand it, rebuilt from history.ndjson alone. */
 export interface RunResult {
   readonly schemaVersion: 2;
@@ -124,4 +150,6 @@ export interface RunResult {
   readonly firstBoot?: FirstBootFinding;
   /** Acknowledged rows lost, per cycle and in total (runs that check acknowledged writes). */
   readonly ackLoss?: AckLossFigures;
+  /** `--rows` runs: the goal and how far the run got. */
+  readonly rowsGoal?: RowsGoalResult;
 }

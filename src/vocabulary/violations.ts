@@ -159,9 +159,10 @@ export interface Finding {
 
 /**
  * Why a cycle tested too little to count as a pass: no acknowledged write, a fault that was not
- * delivered, damage the server never read, a flush kill outside the targeted phase.
+ * delivered, damage the server never read, a flush kill outside the targeted phase, a `--rows`
+ * goal the run ended short of.
  */
-export type CoverageGapKind = 'no-acknowledged-write' | 'fault-not-delivered' | 'corruption-unread' | 'flush-kill-missed-phase';
+export type CoverageGapKind = 'no-acknowledged-write' | 'fault-not-delivered' | 'corruption-unread' | 'flush-kill-missed-phase' | 'rows-not-reached';
 
 export interface CoverageGap {
   readonly cycle: number;

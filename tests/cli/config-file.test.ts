@@ -39,6 +39,8 @@ describe('config file (kalam-chaos.config.json)', () => {
       out: '/var/runs',
       writers: 8,
       cycles: 20,
+      rows: 1000000,
+      maxMinutes: 90,
       readyTimeout: 30000,
       cycleTimeout: 60000,
       syncWrites: true,
@@ -51,6 +53,8 @@ describe('config file (kalam-chaos.config.json)', () => {
       out: '/var/runs',
       writers: '8',
       cycles: '20',
+      rows: '1000000',
+      maxMinutes: '90',
       readyTimeout: '30000',
       cycleTimeout: '60000',
       syncWrites: true,
@@ -80,6 +84,10 @@ describe('config file (kalam-chaos.config.json)', () => {
     expect(await expectUsageError(loadConfigFile(undefined, tmp()))).to.include('key "cycles" must be a whole number');
     await write({ cycles: 0 });
     expect(await expectUsageError(loadConfigFile(undefined, tmp()))).to.include('key "cycles" must be between 1 and 10000, got number 0');
+    await write({ rows: 0 });
+    expect(await expectUsageError(loadConfigFile(undefined, tmp()))).to.include('key "rows" must be between 1 and 1000000000, got number 0');
+    await write({ rows: 2.5 });
+    expect(await expectUsageError(loadConfigFile(undefined, tmp()))).to.include('key "rows" must be a whole number, got number 2.5');
     await write({ target: 'postgres' });
     expect(await expectUsageError(loadConfigFile(undefined, tmp()))).to.include('key "target" must be "reference" or "kalamdb"');
     await write({ syncWrites: 'yes' });
@@ -136,7 +144,7 @@ describe('config file (kalam-chaos.config.json)', () => {
       const result = await runCli(['run', 'kill-mid-insert', '--workload', 'append', '--config', path, '--out', tmp()]);
       expect(result.exitCode).to.equal(2);
       expect(result.stderr.trim().split('\n')).to.deep.equal([
-        `kalam-chaos: config file ${path}: unknown key "writer"; known keys: target, serverBin, auth, out, writers, cycles, readyTimeout, cycleTimeout, syncWrites, flushDelayMs`,
+        `kalam-chaos: config file ${path}: unknown key "writer"; known keys: target, serverBin, auth, out, writers, cycles, rows, maxMinutes, readyTimeout, cycleTimeout, syncWrites, flushDelayMs`,
       ]);
       expect(await fs.readdir(tmp())).to.deep.equal(['bad.json']);
     });

@@ -23,6 +23,37 @@ describe('run options', () => {
     expect(() => buildCampaignConfig(killMidInsert, { ...base, flushDeadlineMs: '10' }, known)).to.throw(UsageError, /--flush-deadline-ms must be between 100/);
   });
 
+  it('--rows: cycles until N rows are acknowledged, --cycles (default 1000) and --max-minutes (default 60) bound it', () => {
+    const plain = buildCampaignConfig(killMidInsert, base, known);
+    expect(plain.rows).to.equal(undefined);
+    const rows = buildCampaignConfig(killMidInsert, { ...base, rows: '1000000' }, known);
+    expect(rows.rows).to.deep.equal({ rows: 1_000_000, maxMinutes: 60, stallCycles: 3 });
+    expect(rows.cycles).to.equal(1000);
+    const bounded = buildCampaignConfig(killMidInsert, { ...base, rows: '2000', cycles: '7', maxMinutes: '5' }, known);
+    expect(bounded.rows).to.deep.equal({ rows: 2000, maxMinutes: 5, stallCycles: 3 });
+    expect(bounded.cycles).to.equal(7);
+  });
+
+  it('--rows: refuses 0, negative, non-integer values, --max-minutes alone and a mix without append, in one line', () => {
+    const cases: [Partial<RunFlags>, RegExp][] = [
+      [{ rows: '0' }, /^--rows must be between 1 and 1000000000, got 0$/],
+      [{ rows: '-5' }, /^--rows must be between 1 and 1000000000, got -5$/],
+      [{ rows: '2.5' }, /^--rows must be a whole number, got "2.5"$/],
+      [{ rows: 'many' }, /^--rows must be a whole number, got "many"$/],
+      [{ rows: '' }, /^--rows must be a whole number, got ""$/],
+      [{ rows: '10', maxMinutes: '0' }, /^--max-minutes must be between 1 and 10080, got 0$/],
+      [{ rows: '10', maxMinutes: '1.5' }, /^--max-minutes must be a whole number/],
+      [{ maxMinutes: '5' }, /^--max-minutes bounds a --rows run; it needs --rows N$/],
+      [{ rows: '10', workload: 'conflict,register' }, /^--rows counts the append workload's acknowledged rows, and --workload conflict,register has no append/],
+    ];
+    for (const [flags, message] of cases) {
+      expect(() => buildCampaignConfig(killMidInsert, { ...base, ...flags }, known), JSON.stringify(flags))
+        .to.throw(UsageError, message)
+        .with.property('message')
+        .that.does.not.include('\n');
+    }
+  });
+
   it('parses trigger ranges and rejects malformed ones', () => {
     expect(parseTrigger('acks:5-10')).to.deep.equal({ kind: 'acks', min: 5, max: 10 });
     expect(parseTrigger('delay:300')).to.deep.equal({ kind: 'delay', minMs: 300, maxMs: 300 });
