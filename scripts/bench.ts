@@ -11,7 +11,12 @@
  * 4. Detection: each workload defect of the selftest matrix over BENCH_DETECTION_SEEDS seeds (default 20)
  *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
  *
- * Environment: BENCH_ONLY (landing,throughput,checkers,detection), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ * 5. Flush-phase triggers on one server per target, BENCH_TRIGGER_SAMPLES flushes per phase (default 100), with
+ *    their latency from the server's own syscall (strace) to the signal: scripts/bench/flush-triggers.ts.
+ *
+ * `npm run bench -- --only triggers` (or BENCH_ONLY=triggers,landing) runs the named sections alone.
+ * Environment: BENCH_ONLY (landing,triggers,throughput,checkers,detection), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
+ * BENCH_KALAMDB_BIN (the real binary for the triggers section; default .tmp/kalamdb/kalamdb-server).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +31,7 @@ import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
 import { benchCheckers } from './bench-checkers.js';
 import { detectionRates } from './bench/detection.js';
+import { flushTriggers } from './bench/trigger-report.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
 const seed = String(process.env.BENCH_SEED ?? 20261125);
@@ -98,9 +104,14 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const parts = (process.env.BENCH_ONLY ?? 'landing,throughput,checkers,detection').split(',');
+const SECTIONS = ['landing', 'triggers', 'throughput', 'checkers', 'detection'];
+const onlyFlag = process.argv.indexOf('--only');
+const parts = (onlyFlag >= 0 ? process.argv[onlyFlag + 1] : process.env.BENCH_ONLY)?.split(',') ?? SECTIONS;
+const unknown = parts.filter((part) => !SECTIONS.includes(part));
+if (unknown.length > 0) throw new Error(`no bench section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
 try {
   if (parts.includes('landing')) await flushLanding();
+  if (parts.includes('triggers')) await flushTriggers(out, seed);
   if (parts.includes('throughput')) await throughput();
   if (parts.includes('checkers')) {
     console.log('\nWorkload checkers over synthetic histories (targets: < 2 s and < 200 MB for 1M operations over 100k keys)');

@@ -98,11 +98,13 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const startedAt = Date.now();
     const job: JobRecord = { ...queued, status: 'running', startedAt, updatedAt: startedAt };
     await updateJob(queued, job);
-    log.info({ jobId: job.jobId, table: `${job.namespace}.${job.table}` }, 'flush job running');
+    // The binary's two job lines, at its two moments (after mark_job_running; when the flush itself starts).
+    log.info({ jobId: job.jobId, table: `${job.namespace}.${job.table}` }, `[${job.jobId}] Job started (local phase)`);
     await pause();
     try {
       const table = state.tables.get(tableKey(job.namespace, job.table));
       if (!table) throw new Error(`table ${job.namespace}.${job.table} no longer exists`);
+      log.info({ jobId: job.jobId }, `[${job.jobId}] Flushing ${job.namespace}:${job.table} (type: ${table.definition.type === 'user' ? 'User' : 'Shared'})`);
       let flushed = 0;
       let files = 0;
       for (const partition of [...table.partitions.keys()]) {

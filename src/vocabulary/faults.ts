@@ -23,7 +23,8 @@ export type FlushKillPrecision =
   /** The server runs under strace, which delivers SIGKILL at its Nth rename (needs ptrace). */
   | 'syscall';
 
-export type FlushKillTrigger = 'file-event' | 'wal-write' | 'job-state' | 'delay' | 'syscall' | 'flush-finished' | 'deadline';
+/** What fired a flush kill; 'job-state' (system.jobs polling) only in histories written before 'job-log'. */
+export type FlushKillTrigger = 'file-event' | 'wal-write' | 'job-log' | 'job-state' | 'delay' | 'syscall' | 'flush-finished' | 'deadline';
 
 export interface FlushKillOutcome {
   /** 'server-exit' when the server was gone before we killed it (a syscall kill, or a crash). */

@@ -17,10 +17,11 @@ export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: 
   const jobStatusAfterRestart = job?.status;
   // KalamDB should fail the jobs running at the kill with `Server restarted` (older reference builds said
   // `... while the job was running`); the binary at 66dc492b leaves them `running` (FINDINGS.md), which
-  // does not tell when they started. A
-  // job-state kill fired only once system.jobs had shown the job running, which is evidence enough.
+  // does not tell when they started. A kill fired by the server's own log line saying this job had
+  // started (or, in older histories, by system.jobs showing it running) is evidence enough.
   const startedBeforeKill =
     (job?.status === 'failed' && /^Server restarted$|while the job was running/.test(job.message ?? '')) ||
+    (flush.trigger === 'job-log' && jobId !== undefined && flush.observed === `job ${jobId} started`) ||
     flush.trigger === 'job-state';
   const onDisk = flush.landedOnDisk ?? 'before-flush';
   const landed: LandedPhase =
