@@ -11,11 +11,13 @@
  * 4. Detection: each workload defect of the selftest matrix over BENCH_DETECTION_SEEDS seeds (default 20)
  *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
  *
- * 5. Flush-phase triggers on one server per target, BENCH_TRIGGER_SAMPLES flushes per phase (default 100), with
+ * 5. Restart overhead: a campaign's kill→ready per cycle against a bare kill -9 + restart-to-ready on
+ *    the same data, for the reference server and kalamdb-server when it is there (scripts/bench/restart.ts).
+ * 6. Flush-phase triggers on one server per target, BENCH_TRIGGER_SAMPLES flushes per phase (default 100), with
  *    their latency from the server's own syscall (strace) to the signal: scripts/bench/flush-triggers.ts.
  *
- * `npm run bench -- --only triggers` (or BENCH_ONLY=triggers,landing) runs the named sections alone.
- * Environment: BENCH_ONLY (landing,triggers,throughput,checkers,detection), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
+ * `npm run bench -- --only restart` (or BENCH_ONLY=restart) runs one section; several: `--only landing,triggers`.
+ * Environment: BENCH_ONLY (landing,triggers,throughput,checkers,detection,restart), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
  * BENCH_KALAMDB_BIN (the real binary for the triggers section; default .tmp/kalamdb/kalamdb-server).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,7 @@ import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
 import { benchCheckers } from './bench-checkers.js';
 import { detectionRates } from './bench/detection.js';
+import { restartOverhead } from './bench/restart.js';
 import { flushTriggers } from './bench/trigger-report.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
@@ -104,11 +107,12 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const SECTIONS = ['landing', 'triggers', 'throughput', 'checkers', 'detection'];
+const SECTIONS = ['landing', 'triggers', 'throughput', 'checkers', 'detection', 'restart'];
 const onlyFlag = process.argv.indexOf('--only');
-const parts = (onlyFlag >= 0 ? process.argv[onlyFlag + 1] : process.env.BENCH_ONLY)?.split(',') ?? SECTIONS;
+const only = onlyFlag === -1 ? process.env.BENCH_ONLY : process.argv[onlyFlag + 1];
+const parts = only ? only.split(',') : SECTIONS;
 const unknown = parts.filter((part) => !SECTIONS.includes(part));
-if (unknown.length > 0) throw new Error(`no bench section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
+if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
 try {
   if (parts.includes('landing')) await flushLanding();
   if (parts.includes('triggers')) await flushTriggers(out, seed);
@@ -118,6 +122,7 @@ try {
     for (const line of benchCheckers()) console.log(line);
   }
   if (parts.includes('detection')) await detectionRates(out);
+  if (parts.includes('restart')) await restartOverhead(out, seed);
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }
