@@ -53,7 +53,7 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
   const storageDir = join(options.dataDir, 'storage');
   mkdirSync(storageDir, { recursive: true });
   const cleanups: (() => void)[] = [];
-  let killedBy: { trigger: FlushKillTrigger; latencyMs?: number; observed?: string; atMs: number } | undefined;
+  let killedBy: { trigger: FlushKillTrigger; latencyMs?: number; observed?: string; atMs: number; epochMs: number } | undefined;
   let resolveKilled!: () => void;
   const killed = new Promise<void>((resolve) => (resolveKilled = resolve));
   /** `killedAtMs` when the SIGKILL was already sent (by the worker thread); the writers still stop here. */
@@ -61,7 +61,7 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
     if (killedBy) return;
     if (!options.server.hasExited()) options.kill();
     const atMs = killedAtMs ?? performance.now();
-    killedBy = { trigger, atMs, ...(observedAtMs !== undefined ? { latencyMs: atMs - observedAtMs } : {}), ...(observed ? { observed } : {}) };
+    killedBy = { trigger, atMs, epochMs: Date.now(), ...(observedAtMs !== undefined ? { latencyMs: atMs - observedAtMs } : {}), ...(observed ? { observed } : {}) };
     resolveKilled();
   };
 
@@ -127,7 +127,7 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
     ended = 'killed';
   }
   if (first === 'server-exit' && !killedBy) {
-    killedBy = { trigger: options.precision === 'syscall' ? 'syscall' : 'deadline', atMs: performance.now() };
+    killedBy = { trigger: options.precision === 'syscall' ? 'syscall' : 'deadline', atMs: performance.now(), epochMs: Date.now() };
   }
   if (first === 'flush-finished' || first === 'flush-ended' || first === 'deadline') kill(first === 'deadline' ? 'deadline' : 'flush-finished');
   for (const cleanup of cleanups) cleanup();
@@ -141,5 +141,6 @@ export async function killDuringFlush(options: FlushKillOptions): Promise<FlushK
     afterFlushMs: Math.max(0, outcome.atMs - requestedAtMs),
     ...(outcome.latencyMs !== undefined ? { triggerLatencyMs: outcome.latencyMs } : {}),
     ...(outcome.observed ? { observed: outcome.observed } : {}),
+    killedAtEpochMs: outcome.epochMs,
   };
 }

@@ -38,6 +38,8 @@ export interface FlushKillOutcome {
   readonly triggerLatencyMs?: number;
   /** What the watch saw, for the history. */
   readonly observed?: string;
+  /** Epoch ms on this machine's clock, taken as the kill was handled (at or after it): a job finished later was finished by a later incarnation. */
+  readonly killedAtEpochMs?: number;
 }
 
 /** One cycle's flush kill, fixed up front from the seed. */

@@ -4,8 +4,8 @@ import type { FlushCycleResult } from '../../report/result.js';
 
 /**
  * Completes a flush kill's classification with the flush job as system.jobs shows it after the
- * restart: a job that completed means the kill came after the flush; one interrupted while running
- * means it had started even if nothing reached the disk.
+ * restart: a job that completed before the kill means the kill came after the flush; one interrupted
+ * while running means it had started even if nothing reached the disk.
  */
 export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: readonly FlushJob[]): FlushCycleResult {
   // The job the flush command queued: known from polling, named in the command's answer, or the table's newest.
@@ -23,9 +23,13 @@ export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: 
     (job?.status === 'failed' && /^Server restarted$|while the job was running/.test(job.message ?? '')) ||
     (flush.trigger === 'job-log' && jobId !== undefined && flush.observed === `job ${jobId} started`) ||
     flush.trigger === 'job-state';
+  // The binary may run a job killed mid-flush again after the restart: finished after the kill, it had not finished at it.
+  const finishedAt = Number(job?.finishedAt);
+  const finishedAfterKill = flush.killedAtEpochMs !== undefined && Number.isFinite(finishedAt) && finishedAt > flush.killedAtEpochMs;
+  const completedBeforeKill = jobStatusAfterRestart === 'completed' && !finishedAfterKill;
   const onDisk = flush.landedOnDisk ?? 'before-flush';
   const landed: LandedPhase =
-    jobStatusAfterRestart === 'completed' ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
+    completedBeforeKill ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
   return {
     ...flush,
     ...(jobId ? { jobId } : {}),
