@@ -61,26 +61,29 @@ function print(label: string, run: ProbeRun, samples: number): void {
 
 export async function flushTriggers(out: string, seed: string): Promise<void> {
   const samples = Number(process.env.BENCH_TRIGGER_SAMPLES ?? 100);
+  const phases = process.env.BENCH_TRIGGER_PHASES ? (process.env.BENCH_TRIGGER_PHASES.split(',') as FlushPhase[]) : FLUSH_PHASES;
   const writers = Number(process.env.BENCH_TRIGGER_WRITERS ?? 4);
-  const strace = await detectSyscallInjection();
+  const strace = process.env.BENCH_TRIGGER_STRACE === '0' ? { available: false as const, reason: 'BENCH_TRIGGER_STRACE=0' } : await detectSyscallInjection();
   console.log(
     `\nFlush-phase triggers (targets: every phase >= ${HIT_TARGET * 100}% in its phase and >= ${RATIO_TARGET}x the share a random 0-120 ms delay lands there; ` +
       `event→signal p99 < ${P99_TARGET_MS} ms over >= 100 samples, from the server's syscall as strace saw it)`,
   );
   if (!strace.available) console.log(`  event→signal latency skipped: ${strace.reason}`);
   const bin = process.env.BENCH_KALAMDB_BIN ?? resolve('.tmp/kalamdb/kalamdb-server');
-  const targets: { label: string; spec: TargetSpec }[] = [{ label: 'reference server', spec: { kind: 'reference', defects: [], auth: 'bearer' } }];
-  if (existsSync(bin)) targets.push({ label: `kalamdb-server (${bin})`, spec: { kind: 'kalamdb', serverBin: bin, auth: 'bearer', syncWrites: false } });
-  else console.log(`  kalamdb-server skipped: no binary at ${bin} (BENCH_KALAMDB_BIN)`);
+  const kinds = (process.env.BENCH_TRIGGER_TARGETS ?? 'reference,kalamdb').split(',');
+  const targets: { label: string; spec: TargetSpec }[] = [];
+  if (kinds.includes('reference')) targets.push({ label: 'reference server', spec: { kind: 'reference', defects: [], auth: 'bearer' } });
+  if (kinds.includes('kalamdb') && existsSync(bin)) targets.push({ label: `kalamdb-server (${bin})`, spec: { kind: 'kalamdb', serverBin: bin, auth: 'bearer', syncWrites: false } });
+  else if (kinds.includes('kalamdb')) console.log(`  kalamdb-server skipped: no binary at ${bin} (BENCH_KALAMDB_BIN)`);
   for (const [index, target] of targets.entries()) {
     const random = seededRandom(Number(seed) + index);
-    const delays = Array.from({ length: samples * FLUSH_PHASES.length }, () => random.int(0, 120));
+    const delays = Array.from({ length: samples * phases.length }, () => random.int(0, 120));
     const started = performance.now();
-    let run = await probeFlushTriggers({ spec: target.spec, dir: join(out, `probe-${index}`), phases: FLUSH_PHASES, samples, writers, strace: false, randomDelayMs: (i) => delays[i]! });
+    let run = await probeFlushTriggers({ spec: target.spec, dir: join(out, `probe-${index}`), phases, samples, writers, strace: false, randomDelayMs: (i) => delays[i]! });
     if (strace.available) {
       // One traced server per phase, tracing only that phase's syscalls.
       const straceLatencies: Partial<Record<FlushPhase, number[]>> = {};
-      for (const phase of FLUSH_PHASES.filter((candidate) => candidate !== 'random')) {
+      for (const phase of phases.filter((candidate) => candidate !== 'random')) {
         const traced = await probeFlushTriggers({ spec: target.spec, dir: join(out, `probe-${index}-${phase}`), phases: [phase], samples, writers, strace: true, randomDelayMs: () => 0 });
         straceLatencies[phase] = traced.straceLatencies[phase] ?? [];
       }

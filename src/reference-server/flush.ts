@@ -158,6 +158,9 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const bytes = await encodeRows(definition, segmentRows);
     await writeDurably(`${segmentPath}.tmp`, bytes);
     await pause();
+    // The seeded defect drops the hot rows before the segment is even visible, so a kill anywhere from the
+    // segment's appearance to the manifest's commit (the whole segment-renamed phase) finds them gone.
+    if (options.defects.has('drop-hot-before-manifest')) await commit(flushed);
     await rename(`${segmentPath}.tmp`, segmentPath);
     await syncDirectory(dir);
     await pause();
@@ -181,10 +184,6 @@ export function createFlusher(options: FlusherOptions): Flusher {
       now,
     );
 
-    if (options.defects.has('drop-hot-before-manifest')) {
-      await commit(flushed);
-      await pause();
-    }
     if (options.defects.has('manifest-in-place')) await writeManifestInPlace(dir, manifest);
     else await writeManifestAtomically(dir, manifest, pause);
     // Readers see the new segment from here on; until the hot delete, a row lives in both tiers.
