@@ -14,9 +14,12 @@
  *    on the same endpoint at the same concurrency (scripts/bench/client.ts).
  * 6. Restart overhead: a campaign's kill→ready per cycle against a bare kill -9 + restart-to-ready on
  *    the same data, for the reference server and kalamdb-server when it is there (scripts/bench/restart.ts).
+ * 7. Flush-phase triggers on one server per target, BENCH_TRIGGER_SAMPLES flushes per phase (default 100), with
+ *    their latency from the server's own syscall (strace) to the signal: scripts/bench/flush-triggers.ts.
  *
- * `npm run bench -- --only restart` (or BENCH_ONLY=restart) runs one section; several: `--only landing,client`.
- * Environment: BENCH_ONLY (landing,throughput,checkers,detection,client,restart), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ * `npm run bench -- --only restart` (or BENCH_ONLY=restart) runs one section; several: `--only landing,triggers`.
+ * Environment: BENCH_ONLY (landing,triggers,throughput,checkers,detection,client,restart), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
+ * BENCH_KALAMDB_BIN (the real binary for the triggers section; default .tmp/kalamdb/kalamdb-server).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +36,7 @@ import { benchCheckers } from './bench-checkers.js';
 import { clientVersusAutocannon } from './bench/client.js';
 import { detectionRates } from './bench/detection.js';
 import { restartOverhead } from './bench/restart.js';
+import { flushTriggers } from './bench/trigger-report.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
 const seed = String(process.env.BENCH_SEED ?? 20261125);
@@ -105,7 +109,7 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const SECTIONS = ['landing', 'throughput', 'checkers', 'detection', 'client', 'restart'];
+const SECTIONS = ['landing', 'triggers', 'throughput', 'checkers', 'detection', 'client', 'restart'];
 const onlyFlag = process.argv.indexOf('--only');
 const only = onlyFlag === -1 ? process.env.BENCH_ONLY : process.argv[onlyFlag + 1];
 const parts = only ? only.split(',') : SECTIONS;
@@ -113,6 +117,7 @@ const unknown = parts.filter((part) => !SECTIONS.includes(part));
 if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
 try {
   if (parts.includes('landing')) await flushLanding();
+  if (parts.includes('triggers')) await flushTriggers(out, seed);
   if (parts.includes('throughput')) await throughput();
   if (parts.includes('checkers')) {
     console.log('\nWorkload checkers over synthetic histories (targets: < 2 s and < 200 MB for 1M operations over 100k keys)');

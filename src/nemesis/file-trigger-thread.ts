@@ -2,14 +2,35 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FilePhase } from './file-trigger.js';
-import type { FileTriggerMessage, FileTriggerWorkerData } from './file-trigger-worker.js';
+import type { FileTriggerJobMessage, FileTriggerMessage, FileTriggerWorkerData, TriggerSource } from './file-trigger-worker.js';
+
+export type { TriggerSource } from './file-trigger-worker.js';
+
+export interface FiredTrigger {
+  readonly observed: string;
+  /** Epoch ms (sub-ms precision) when the worker thread received the event, and right after its signal was sent. */
+  readonly observedAt: number;
+  readonly killedAt: number;
+}
 
 export interface FileTriggerThread {
   /** True from the instant the worker decided to kill (readable even before its message arrives). */
   fired(): boolean;
   /** Resolves with what the worker observed once it has killed. */
-  readonly killed: Promise<{ observed: string; observedAt: number; killedAt: number }>;
+  readonly killed: Promise<FiredTrigger>;
+  /** The worker thread's nice value, or why it could not be raised. */
+  readonly priority: number | string;
+  /** Tells a job-log trigger which job is the flush's (from the flush command's answer). */
+  tellJob(jobId: string): void;
   close(): Promise<void>;
+}
+
+export interface ArmOptions {
+  /** SIGKILL unless the caller freezes the server (SIGSTOP) to let it go on afterwards. */
+  readonly signal?: 'SIGKILL' | 'SIGSTOP';
+  /** Signal only the process `pgid`, not its group (a server under strace shares strace's group). */
+  readonly processOnly?: boolean;
+  readonly readyTimeoutMs?: number;
 }
 
 /**
@@ -26,22 +47,25 @@ function startWorker(workerData: FileTriggerWorkerData): Worker {
 }
 
 /**
- * Arms a worker thread that SIGKILLs process group `pgid` when the flush under `root` reaches
- * `phase`; resolves once the watch is in place. Times are epoch milliseconds.
+ * Arms a worker thread that signals process group `pgid` when `source` shows the phase; resolves
+ * once its watches are in place.
  */
-export async function armFileTrigger(root: string, pgid: number, phase: FilePhase, readyTimeoutMs = 10_000): Promise<FileTriggerThread> {
+export async function armTrigger(source: TriggerSource, pgid: number, options: ArmOptions = {}): Promise<FileTriggerThread> {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   const fired = new Int32Array(new SharedArrayBuffer(4));
-  const worker = startWorker({ root, pgid, phase, fired });
-  let resolveKilled!: (value: { observed: string; observedAt: number; killedAt: number }) => void;
-  const killed = new Promise<{ observed: string; observedAt: number; killedAt: number }>((resolve) => (resolveKilled = resolve));
+  const worker = startWorker({ source, pgid, signal: options.signal ?? 'SIGKILL', fired, ...(options.processOnly ? { processOnly: true } : {}) });
+  let resolveKilled!: (value: FiredTrigger) => void;
+  const killed = new Promise<FiredTrigger>((resolve) => (resolveKilled = resolve));
+  let priority: number | string = 'unknown';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the file-trigger worker was not ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    const timer = setTimeout(() => reject(new Error(`the ${source.kind} trigger worker was not ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
     worker.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
     });
     worker.on('message', (message: FileTriggerMessage) => {
       if (message.type === 'ready') {
+        priority = message.priority;
         clearTimeout(timer);
         resolve();
       } else if (message.type === 'fired') resolveKilled(message);
@@ -53,8 +77,15 @@ export async function armFileTrigger(root: string, pgid: number, phase: FilePhas
   return {
     fired: () => Atomics.load(fired, 0) === 1,
     killed,
+    priority,
+    tellJob: (jobId) => worker.postMessage({ type: 'job', jobId } satisfies FileTriggerJobMessage),
     close: async () => {
       await worker.terminate();
     },
   };
+}
+
+/** A storage/ file-event trigger under `root` for `phase`. */
+export function armFileTrigger(root: string, pgid: number, phase: FilePhase, readyTimeoutMs = 10_000): Promise<FileTriggerThread> {
+  return armTrigger({ kind: 'storage', storageDir: root, phase }, pgid, { readyTimeoutMs });
 }

@@ -9,18 +9,18 @@ export function isFilePhase(phase: FlushPhase): phase is FilePhase {
 }
 
 const SEGMENT = /^batch-\d+\.parquet$/;
-const SEGMENT_TMP = /^batch-\d+\.parquet\.tmp$/;
+/** The segment's temp file; KalamDB's object store first writes it as `batch-N.parquet.tmp#K`, then renames it. */
+export const SEGMENT_TMP = /^batch-\d+\.parquet\.tmp(#\d+)?$/;
 
 /**
  * Feeds on the raw events of a storage/ watch and says, once, what was observed when the phase is
- * reached (undefined until then):
- * - tmp-written: a `batch-N.parquet.tmp` name appears;
- * - segment-renamed: the latest moment the flush is still there: a segment has appeared and the
- *   manifest's commit starts (its temp file appears, or manifest.json itself is touched);
+ * reached (undefined until then). Each fires at the first sign of its phase, which leaves the kill
+ * the whole phase to land in:
+ * - tmp-written: a segment temp file appears (`batch-N.parquet.tmp`, or the binary's `.tmp#K`);
+ * - segment-renamed: a `batch-N.parquet` appears (the temp file renamed onto it);
  * - manifest-written: any event naming manifest.json, a rename onto it or a write to it in place.
  */
 export function fileTriggerRule(phase: FilePhase): (eventType: 'rename' | 'change', path: string) => string | undefined {
-  let segmentSeen: string | undefined;
   let fired = false;
   return (eventType, path) => {
     if (fired) return undefined;
@@ -31,8 +31,7 @@ export function fileTriggerRule(phase: FilePhase): (eventType: 'rename' | 'chang
         if (eventType === 'rename' && SEGMENT_TMP.test(name)) observed = path;
         break;
       case 'segment-renamed':
-        if (SEGMENT.test(name)) segmentSeen ??= path;
-        else if (segmentSeen && (name === 'manifest.json.tmp' || name === 'manifest.json')) observed = `${segmentSeen} then ${path}`;
+        if (eventType === 'rename' && SEGMENT.test(name)) observed = path;
         break;
       case 'manifest-written':
         if (name === 'manifest.json') observed = path;
@@ -40,5 +39,24 @@ export function fileTriggerRule(phase: FilePhase): (eventType: 'rename' | 'chang
     }
     if (observed !== undefined) fired = true;
     return observed;
+  };
+}
+
+/**
+ * hot-deleting: armed by the first event naming manifest.json under storage/, fired by the next
+ * write to the hot tier (rocksdb/), where the flushed rows are deleted.
+ */
+export function hotDeleteRule(): (tree: 'storage' | 'rocksdb', eventType: 'rename' | 'change', path: string) => string | undefined {
+  let manifest: string | undefined;
+  let fired = false;
+  return (tree, eventType, path) => {
+    if (fired) return undefined;
+    if (tree === 'storage') {
+      if (basename(path) === 'manifest.json') manifest ??= path;
+      return undefined;
+    }
+    if (!manifest || eventType !== 'change') return undefined;
+    fired = true;
+    return `${manifest} then ${path}`;
   };
 }

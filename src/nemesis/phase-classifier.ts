@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LandedPhase } from './flush-phase.js';
+import { SEGMENT_TMP } from './file-trigger.js';
 
 /** What one table scope folder held at one moment. */
 export interface ScopeSnapshot {
@@ -16,7 +17,6 @@ export interface ScopeSnapshot {
 }
 
 const SEGMENT = /^batch-\d+\.parquet$/;
-const SEGMENT_TMP = /^batch-\d+\.parquet\.tmp$/;
 
 /** The segment paths of a manifest's `segments[]`, or throws if it does not have that shape. */
 export function manifestSegmentPaths(manifest: unknown): string[] {
@@ -66,7 +66,7 @@ function fileName(path: string): string {
  * How far the flush got when the server died, from two snapshots of the scope folder (before the
  * flush, and right after the kill) and, if known, the flush job's last status.
  * Only the furthest step counts: a new segment named by the manifest beats a new unnamed one, which
- * beats a new `.tmp`.
+ * beats a new `.tmp` (or the binary's `.tmp#K`, the same temp file before its object store renamed it).
  */
 export function classifyLandedPhase(before: ScopeSnapshot, after: ScopeSnapshot, job?: { status: string }): LandedPhase {
   // A file is old only if the same file (not just the same name) was there before: a flush that

@@ -62,11 +62,12 @@ function watchTreeLinux(root: string, onEvent: TreeEventHandler, onError: (error
       watcher = watch(dir, (eventType, name) => {
         if (closed || name === null) return;
         const path = join(dir, name.toString());
+        // Reported before the stat below, which the reaction to it need not wait for.
+        onEvent(eventType, relative(root, path));
         if (eventType === 'rename') {
           if (isDirectory(path)) addDir(path, true);
           else if (watchers.has(path)) unwatchUnder(path);
         }
-        onEvent(eventType, relative(root, path));
       });
     } catch (error) {
       // The folder vanished between its event and now: nothing to watch.

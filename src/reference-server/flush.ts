@@ -99,11 +99,13 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const startedAt = Date.now();
     const job: JobRecord = { ...queued, status: 'running', startedAt, updatedAt: startedAt };
     await updateJob(queued, job);
-    log.info({ jobId: job.jobId, table: `${job.namespace}.${job.table}` }, 'flush job running');
+    // The binary's two job lines, at its two moments (after mark_job_running; when the flush itself starts).
+    log.info({ jobId: job.jobId, table: `${job.namespace}.${job.table}` }, `[${job.jobId}] Job started (local phase)`);
     await pause();
     try {
       const table = state.tables.get(tableKey(job.namespace, job.table));
       if (!table) throw new Error(`table ${job.namespace}.${job.table} no longer exists`);
+      log.info({ jobId: job.jobId }, `[${job.jobId}] Flushing ${job.namespace}:${job.table} (type: ${table.definition.type === 'user' ? 'User' : 'Shared'})`);
       let flushed = 0;
       let files = 0;
       for (const partition of [...table.partitions.keys()]) {
@@ -156,6 +158,9 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const bytes = await encodeRows(definition, segmentRows);
     await writeDurably(`${segmentPath}.tmp`, bytes);
     await pause();
+    // The seeded defect drops the hot rows before the segment is even visible, so a kill anywhere from the
+    // segment's appearance to the manifest's commit (the whole segment-renamed phase) finds them gone.
+    if (options.defects.has('drop-hot-before-manifest')) await commit(flushed);
     await rename(`${segmentPath}.tmp`, segmentPath);
     await syncDirectory(dir);
     await pause();
@@ -179,10 +184,6 @@ export function createFlusher(options: FlusherOptions): Flusher {
       now,
     );
 
-    if (options.defects.has('drop-hot-before-manifest')) {
-      await commit(flushed);
-      await pause();
-    }
     if (options.defects.has('manifest-in-place')) await writeManifestInPlace(dir, manifest);
     else await writeManifestAtomically(dir, manifest, pause);
     // Readers see the new segment from here on; until the hot delete, a row lives in both tiers.

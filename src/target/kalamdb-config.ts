@@ -27,6 +27,16 @@ export const MANIFEST_READ_PATH_LOG_TARGETS: Readonly<Record<string, string>> = 
 };
 
 /**
+ * Module levels that log a flush job's start (0.4.3-rc.4, Trace): `[FL-…] Job started (local phase)`
+ * right after the job is marked running, and `[FL-…] Flushing ns:table (type: …)`; kill-mid-flush
+ * kills at job-running on the first (src/nemesis/log-trigger.ts).
+ */
+export const JOB_START_LOG_TARGETS: Readonly<Record<string, string>> = {
+  'kalamdb_jobs::jobs_manager::utils': 'trace',
+  'kalamdb_jobs::executors::flush': 'trace',
+};
+
+/**
  * The server.toml the harness writes for a kalamdb-server incarnation (INTERFACE.md, "Process").
  * Secrets are deliberately absent: the root password and JWT secret travel by environment only,
  * so the file can sit in the run folder and be shown in reports.

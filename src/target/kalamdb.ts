@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fs from 'fs-extra';
-import { MANIFEST_READ_PATH_LOG_TARGETS, renderKalamdbConfig } from './kalamdb-config.js';
+import { JOB_START_LOG_TARGETS, MANIFEST_READ_PATH_LOG_TARGETS, renderKalamdbConfig } from './kalamdb-config.js';
 import type { AuthMode, Credentials, Incarnation, LaunchPlan, Target } from './types.js';
 
 export interface KalamdbTargetSpec {
@@ -14,7 +14,7 @@ export interface KalamdbTargetSpec {
    * Written as [manifest_cache] max_entries by corruption campaigns. 0.4.3-rc.4 parses it but never
    * enforces it (only max_weighted_capacity() uses it, and nothing calls that), so the campaign
    * evicts the damaged scope's entry itself (src/nemesis/manifest-cache.ts). Setting it also turns
-   * on the log targets that show the manifest read paths.
+   * on the log targets that show the manifest read paths (the flush jobs' start is always logged).
    */
   readonly manifestCacheMaxEntries?: number;
   /** Extra environment for the server process (never reported: it may hold secrets). */
@@ -63,7 +63,8 @@ export function createKalamdbTarget(spec: KalamdbTargetSpec, dataDir: string, cr
         maxQueryLimit: 1000,
         defaultQueryLimit: 50,
         shutdownFlushTimeoutSeconds: 30,
-        ...(spec.manifestCacheMaxEntries !== undefined ? { manifestCacheMaxEntries: spec.manifestCacheMaxEntries, logTargets: MANIFEST_READ_PATH_LOG_TARGETS } : {}),
+        logTargets: { ...JOB_START_LOG_TARGETS, ...(spec.manifestCacheMaxEntries !== undefined ? MANIFEST_READ_PATH_LOG_TARGETS : {}) },
+        ...(spec.manifestCacheMaxEntries !== undefined ? { manifestCacheMaxEntries: spec.manifestCacheMaxEntries } : {}),
       });
       await fs.writeFile(configPath, config);
       return {

@@ -23,7 +23,8 @@ export type FlushKillPrecision =
   /** The server runs under strace, which delivers SIGKILL at its Nth rename (needs ptrace). */
   | 'syscall';
 
-export type FlushKillTrigger = 'file-event' | 'wal-write' | 'job-state' | 'delay' | 'syscall' | 'flush-finished' | 'deadline';
+/** What fired a flush kill; 'job-state' (system.jobs polling) only in histories written before 'job-log'. */
+export type FlushKillTrigger = 'file-event' | 'wal-write' | 'job-log' | 'job-state' | 'delay' | 'syscall' | 'flush-finished' | 'deadline';
 
 export interface FlushKillOutcome {
   /** 'server-exit' when the server was gone before we killed it (a syscall kill, or a crash). */
@@ -37,6 +38,8 @@ export interface FlushKillOutcome {
   readonly triggerLatencyMs?: number;
   /** What the watch saw, for the history. */
   readonly observed?: string;
+  /** Epoch ms on this machine's clock, taken as the kill was handled (at or after it): a job finished later was finished by a later incarnation. */
+  readonly killedAtEpochMs?: number;
 }
 
 /** One cycle's flush kill, fixed up front from the seed. */

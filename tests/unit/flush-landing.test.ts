@@ -28,6 +28,20 @@ describe('flush landing after restart', () => {
     expect(result).to.include({ landed: 'flush-completed', asIntended: false });
   });
 
+  it('says job-running, not flush-completed, when the restarted server ran the killed job again to the end', () => {
+    const killedAt = { ...base, landedOnDisk: 'before-flush' as const, intended: 'job-running' as const, trigger: 'job-log' as const, observed: 'job FL-a094b941b0bc started', killedAtEpochMs: 1_000 };
+    const rerun = { ...job('FL-a094b941b0bc', 'completed'), finishedAt: 7_000 };
+    expect(classifyFlushLanding(killedAt, [rerun])).to.include({ landed: 'job-running', asIntended: true, jobStatusAfterRestart: 'completed' });
+    expect(classifyFlushLanding(killedAt, [{ ...rerun, finishedAt: 1_000 }]).landed, 'finished by the kill').to.equal('flush-completed');
+    expect(classifyFlushLanding({ ...killedAt, landedOnDisk: 'segment-renamed', intended: 'segment-renamed', trigger: 'file-event' }, [rerun]).landed).to.equal('segment-renamed');
+  });
+
+  it('counts a job-log kill as job-running only when the line was its own job\'s', () => {
+    const quiet = { ...base, landedOnDisk: 'before-flush' as const, intended: 'job-running' as const, trigger: 'job-log' as const };
+    expect(classifyFlushLanding({ ...quiet, observed: 'job FL-a094b941b0bc started' }, [job('FL-a094b941b0bc', 'running')]).landed).to.equal('job-running');
+    expect(classifyFlushLanding({ ...quiet, observed: 'job FL-000000000001 started' }, [job('FL-a094b941b0bc', 'running')]).landed).to.equal('before-flush');
+  });
+
   it('tells job-running from before-flush by the job interrupted while running', () => {
     const quiet = { ...base, landedOnDisk: 'before-flush' as const, intended: 'job-running' as const };
     expect(classifyFlushLanding(quiet, [job('FL-a094b941b0bc', 'failed', 'Server restarted')]).landed).to.equal('job-running');

@@ -138,8 +138,9 @@ export const flushKill: NemesisDefinition<FlushKillFault> = {
           ...(classified.landedOnDisk ? { landedOnDisk: classified.landedOnDisk } : {}),
           ...(classified.jobStatusAfterRestart ? { jobStatusAfterRestart: classified.jobStatusAfterRestart } : {}),
         });
-        // A flush that reached its manifest may have taken every acknowledged row: from here on they are only maybe hot.
-        if (landed === 'flush-completed' || landed === 'manifest-written') {
+        // A flush that reached its manifest (or that the restarted server ran again to the end) may have taken every
+        // acknowledged row: from here on they are only maybe hot.
+        if (landed === 'flush-completed' || landed === 'manifest-written' || classified.jobStatusAfterRestart === 'completed') {
           ctx.record({ type: 'flush-mark', cycle, table: entry.flush.table, commandBefore: entry.commandBefore, completedBefore: ctx.facts.nextRequestId() });
         }
       },

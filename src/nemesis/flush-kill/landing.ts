@@ -4,8 +4,8 @@ import type { FlushCycleResult } from '../../report/result.js';
 
 /**
  * Completes a flush kill's classification with the flush job as system.jobs shows it after the
- * restart: a job that completed means the kill came after the flush; one interrupted while running
- * means it had started even if nothing reached the disk.
+ * restart: a job that completed before the kill means the kill came after the flush; one interrupted
+ * while running means it had started even if nothing reached the disk.
  */
 export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: readonly FlushJob[]): FlushCycleResult {
   // The job the flush command queued: known from polling, named in the command's answer, or the table's newest.
@@ -17,14 +17,19 @@ export function classifyFlushLanding(flush: FlushCycleResult, jobsAfterRestart: 
   const jobStatusAfterRestart = job?.status;
   // KalamDB should fail the jobs running at the kill with `Server restarted` (older reference builds said
   // `... while the job was running`); the binary at 66dc492b leaves them `running` (FINDINGS.md), which
-  // does not tell when they started. A
-  // job-state kill fired only once system.jobs had shown the job running, which is evidence enough.
+  // does not tell when they started. A kill fired by the server's own log line saying this job had
+  // started (or, in older histories, by system.jobs showing it running) is evidence enough.
   const startedBeforeKill =
     (job?.status === 'failed' && /^Server restarted$|while the job was running/.test(job.message ?? '')) ||
+    (flush.trigger === 'job-log' && jobId !== undefined && flush.observed === `job ${jobId} started`) ||
     flush.trigger === 'job-state';
+  // The binary may run a job killed mid-flush again after the restart: finished after the kill, it had not finished at it.
+  const finishedAt = Number(job?.finishedAt);
+  const finishedAfterKill = flush.killedAtEpochMs !== undefined && Number.isFinite(finishedAt) && finishedAt > flush.killedAtEpochMs;
+  const completedBeforeKill = jobStatusAfterRestart === 'completed' && !finishedAfterKill;
   const onDisk = flush.landedOnDisk ?? 'before-flush';
   const landed: LandedPhase =
-    jobStatusAfterRestart === 'completed' ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
+    completedBeforeKill ? 'flush-completed' : onDisk === 'before-flush' && startedBeforeKill ? 'job-running' : onDisk;
   return {
     ...flush,
     ...(jobId ? { jobId } : {}),
