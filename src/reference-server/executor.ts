@@ -95,6 +95,15 @@ function asJson(dataType: string, value: Value): Value {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A SELECT item: the stored column it reads and, for a function of it, what it computes. */
+type ProjectedColumn = ResultColumn & { readonly source: string; readonly compute?: (value: Value) => Value };
+
+/** LENGTH(): characters, not bytes, of a text value; NULL stays NULL. */
+function characterLength(value: Value): Value {
+  if (value === null) return null;
+  return [...String(value)].length;
+}
+
 export function createExecutor(options: ExecutorOptions): Executor {
   const { state, wal } = options;
   /** Primary keys of INSERTs written to the log but not yet durable, per table partition. */
@@ -314,8 +323,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { offset: statement.offset ?? 0, limit: Math.min(statement.limit ?? options.defaultQueryLimit, options.maxQueryLimit) };
   }
 
-  function pageResult(projection: readonly (ResultColumn & { readonly source: string })[], page: readonly Row[]): StatementResult {
-    const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, row[column.source] ?? null)));
+  function pageResult(projection: readonly ProjectedColumn[], page: readonly Row[]): StatementResult {
+    const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, column.compute ? column.compute(row[column.source] ?? null) : (row[column.source] ?? null))));
     return {
       schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index, ...(column.flags ? { flags: column.flags } : {}) })),
       // The binary at HEAD answers `"rows": []` for a SELECT that matched nothing (measured).
@@ -325,8 +334,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   /** The result's columns; `source` is the row field each one reads (its name, unless aliased). */
-  function project(items: readonly SelectItem[], columns: readonly ResultColumn[], where: string): (ResultColumn & { readonly source: string })[] {
-    const projection: (ResultColumn & { readonly source: string })[] = [];
+  function project(items: readonly SelectItem[], columns: readonly ResultColumn[], where: string): ProjectedColumn[] {
+    const projection: ProjectedColumn[] = [];
     for (const item of items) {
       // kalamdb-server 0.4.3 includes _seq and _deleted in SELECT * (measured).
       if (item.kind === 'star') projection.push(...columns.map((column) => ({ ...column, source: column.name })));
@@ -334,6 +343,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
         assertColumnsExist([item.name], columns, where);
         const column = columns.find((candidate) => candidate.name === item.name)!;
         projection.push({ ...column, name: item.alias ?? column.name, source: column.name });
+      } else if (item.kind === 'length') {
+        assertColumnsExist([item.column], columns, where);
+        projection.push({ name: item.alias ?? `length(${item.column})`, data_type: 'Int', source: item.column, compute: characterLength });
       } else throw new SqlError('SQL_EXECUTION_ERROR', 'literal select items are only supported without FROM');
     }
     return projection;

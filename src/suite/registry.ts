@@ -1,4 +1,11 @@
 import { UsageError } from '../nemesis/options.js';
+import { concurrentClients } from './checks/backpressure/concurrent-clients.js';
+import { hundredRowInsert } from './checks/backpressure/hundred-row-insert.js';
+import { largeResult } from './checks/backpressure/large-result.js';
+import { largeStrings } from './checks/backpressure/large-strings.js';
+import { rapidInserts } from './checks/backpressure/rapid-inserts.js';
+import { rapidUpdates } from './checks/backpressure/rapid-updates.js';
+import { wideTable } from './checks/backpressure/wide-table.js';
 import { concurrentQueriesWhileStarting } from './checks/startup/concurrent-queries-while-starting.js';
 import { defaultConfigStarts } from './checks/startup/default-config-starts.js';
 import { dropNamespace } from './checks/startup/drop-namespace.js';
@@ -51,6 +58,13 @@ export const SUITE_CHECKS: readonly SuiteCheck[] = [
   unqualifiedFlush,
   dropMissingTable,
   duplicateColumns,
+  hundredRowInsert,
+  largeStrings,
+  concurrentClients,
+  rapidInserts,
+  wideTable,
+  rapidUpdates,
+  largeResult,
 ];
 
 export function isSuiteCategory(name: string): name is SuiteCategory {

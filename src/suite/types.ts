@@ -4,7 +4,7 @@
  */
 import type { Versioned } from './versioned.js';
 
-export const SUITE_CATEGORIES = ['startup', 'validation'] as const;
+export const SUITE_CATEGORIES = ['startup', 'validation', 'backpressure'] as const;
 export type SuiteCategory = (typeof SUITE_CATEGORIES)[number];
 
 /** What the server said to one statement (or HTTP request), as the suite records it. */

@@ -8,7 +8,7 @@ import { KNOWN_SUITE_FINDINGS, unexplainedFailures } from '../support/known-suit
 import { useTempDir } from '../support/temp.js';
 
 describe('kalam-chaos suite against the real kalamdb-server', function () {
-  this.timeout(240_000);
+  this.timeout(270_000);
   const tempDir = useTempDir('kalam-chaos-suite-kalamdb-');
   let serverBin: string;
 
@@ -16,9 +16,9 @@ describe('kalam-chaos suite against the real kalamdb-server', function () {
     serverBin = requireKalamdbBinary(this);
   });
 
-  it('startup and validation: every check holds or fails only through a documented finding', async () => {
+  it('startup, validation and backpressure: every check holds or fails only through a documented finding', async () => {
     const out = tempDir();
-    const run = await runCli(['suite', 'startup', 'validation', '--target', 'kalamdb', '--server-bin', serverBin, '--seed', '3', '--out', out, '--quiet'], { timeoutMs: 200_000 });
+    const run = await runCli(['suite', 'startup', 'validation', 'backpressure', '--target', 'kalamdb', '--server-bin', serverBin, '--seed', '3', '--out', out, '--quiet'], { timeoutMs: 230_000 });
     const runDir = await onlyRunFolder(out);
     const result = (await fs.readJson(join(runDir, 'result.json'))) as SuiteResult;
     expect(result.error, JSON.stringify(result.error)).to.equal(undefined);

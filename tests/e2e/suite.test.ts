@@ -7,7 +7,7 @@ import { onlyRunFolder, runCli } from '../support/cli.js';
 import { useTempDir } from '../support/temp.js';
 
 async function suiteRun(out: string, args: string[]) {
-  const run = await runCli(['suite', 'startup', 'validation', '--seed', '5', '--out', out, '--quiet', ...args]);
+  const run = await runCli(['suite', 'startup', 'validation', 'backpressure', '--seed', '5', '--out', out, '--quiet', ...args]);
   const runDir = await onlyRunFolder(out);
   const result = (await fs.readJson(join(runDir, 'result.json'))) as SuiteResult;
   return { run, runDir, result };
@@ -17,12 +17,12 @@ describe('kalam-chaos suite on the reference server', function () {
   this.timeout(120_000);
   const tempDir = useTempDir('kalam-chaos-suite-');
 
-  it('startup and validation all hold, with every statement and answer as evidence, in result.json, junit.xml and report.html', async () => {
+  it('startup, validation and backpressure all hold, with every statement and answer as evidence, in result.json, junit.xml and report.html', async () => {
     const { run, runDir, result } = await suiteRun(tempDir(), []);
     expect(result.checks.filter((check) => check.outcome !== 'pass').map((check) => ({ id: check.id, problems: check.problems, reason: check.reason }))).to.deep.equal([]);
     expect(run.exitCode, run.stderr).to.equal(0);
     expect(result.verdict).to.equal('pass');
-    const expected = SUITE_CHECKS.filter((check) => check.category === 'startup' || check.category === 'validation').map((check) => check.id);
+    const expected = SUITE_CHECKS.filter((check) => check.category === 'startup' || check.category === 'validation' || check.category === 'backpressure').map((check) => check.id);
     expect(result.checks.map((check) => check.id)).to.deep.equal(expected);
     for (const check of result.checks) expect(check.evidence.length, check.id).to.be.greaterThan(0);
     const junit = await fs.readFile(join(runDir, 'junit.xml'), 'utf8');
@@ -30,6 +30,12 @@ describe('kalam-chaos suite on the reference server', function () {
     for (const id of expected) {
       expect(junit).to.contain(id);
       expect(html).to.contain(`id="${id}"`);
+    }
+    for (const id of ['backpressure/concurrent-clients', 'backpressure/rapid-inserts', 'backpressure/rapid-updates']) {
+      const figures = result.checks.find((check) => check.id === id)!.figures!;
+      expect(figures.successRate, id).to.equal(1);
+      expect(figures.queriesPerSecond, id).to.be.greaterThan(0);
+      expect(html, id).to.contain('queriesPerSecond');
     }
     expect(JSON.stringify(result)).not.to.match(/PASSWORD '(?!\[redacted\])/i);
   });

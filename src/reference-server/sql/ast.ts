@@ -22,6 +22,8 @@ export type SelectItem =
   | { readonly kind: 'star' }
   | { readonly kind: 'count-star'; readonly alias?: string }
   | { readonly kind: 'column'; readonly name: string; readonly alias?: string }
+  /** LENGTH(column): characters of a text value (DataFusion's character_length). */
+  | { readonly kind: 'length'; readonly column: string; readonly alias?: string }
   | { readonly kind: 'literal'; readonly value: Value; readonly text: string; readonly alias?: string };
 
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';

@@ -124,6 +124,12 @@ class Parser {
       this.expectPunct(')');
       return { kind: 'count-star' };
     }
+    if (token?.kind === 'word' && token.upper === 'LENGTH' && after && isPunct(after, '(')) {
+      this.position += 2;
+      const column = this.identifier();
+      this.expectPunct(')');
+      return { kind: 'length', column };
+    }
     if (token && (token.kind === 'number' || token.kind === 'string' || token.kind === 'param' || isPunct(token, '-') || isLiteralWord(token))) {
       const start = this.position;
       const value = this.literal();

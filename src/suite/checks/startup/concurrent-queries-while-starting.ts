@@ -1,23 +1,10 @@
-import type { Answer, CheckContext, Evidence, FreshServer, SuiteCheck } from '../../types.js';
+import type { CheckContext, FreshServer, SuiteCheck } from '../../types.js';
 import { delay } from '../../../util/wait.js';
 import { describeAnswer } from '../../answer.js';
 import { FRESH_READY_MS } from './fresh-readiness.js';
+import { tally } from '../tally.js';
 
 const CLIENTS = 5;
-
-/** Answers of the same shape, counted: the evidence of bulk traffic. */
-function tally(): { add(statement: string, answer: Answer): void; evidence(): Evidence[] } {
-  const seen = new Map<string, Evidence & { repeated: number }>();
-  return {
-    add(statement, answer) {
-      const key = `${answer.kind}|${answer.code ?? ''}|${answer.kind === 'success' ? JSON.stringify(answer.rows) : (answer.message ?? answer.reason ?? '').replace(/\d+/g, '#')}`;
-      const entry = seen.get(key);
-      if (entry) entry.repeated++;
-      else seen.set(key, { statement, session: 'root (new server)', answer, repeated: 1 });
-    },
-    evidence: () => [...seen.values()],
-  };
-}
 
 /**
  * Seed: test_concurrent_queries_during_startup (5 concurrent `SELECT i as query_id`, all must
@@ -30,7 +17,7 @@ export const concurrentQueriesWhileStarting: SuiteCheck = {
   needs: ['fresh-server'],
   async run(ctx) {
     const server = await ctx.launchFresh!();
-    const answers = tally();
+    const answers = tally('root (new server)');
     const deadline = Date.now() + FRESH_READY_MS;
     const login = loginOnce(server, ctx, deadline);
     const firstRightMs: number[] = [];
@@ -75,7 +62,7 @@ function loginOnce(server: FreshServer, ctx: CheckContext, deadline: number) {
   let state: State = 'none';
   const current = (): State => state;
   let pending: Promise<void> | undefined;
-  const attempts = tally();
+  const attempts = tally('root (new server)');
   return {
     async attempt(): Promise<'done' | 'not-yet' | 'gave-up'> {
       if (state === 'done' || state === 'gave-up') return state;
