@@ -21,6 +21,7 @@ import { registerCheckCommand } from './check-command.js';
 import { registerReplayCommand } from './replay-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerForensicsCommand } from './forensics-command.js';
+import { formatCheckList, registerSuiteCommand } from './suite-command.js';
 import { loadConfigFile, mergeRunFlags } from './config-file.js';
 
 const knownDefects = Object.keys(DEFECTS);
@@ -95,6 +96,8 @@ function listCommand(): void {
   for (const name of workloadNames()) process.stdout.write(`  ${name.padEnd(width)} ${workloadDefinition(name).summary}\n`);
   process.stdout.write('\nReference-server defects (--defect NAME, --target reference):\n');
   for (const [name, description] of Object.entries(DEFECTS)) process.stdout.write(`  ${name.padEnd(width)} ${description}\n`);
+  process.stdout.write('\nSuite checks (kalam-chaos suite [CATEGORY...]):\n');
+  process.stdout.write(`${formatCheckList()}\n`);
 }
 
 export function buildProgram(): Command {
@@ -165,7 +168,8 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerReplayCommand(program);
   registerForensicsCommand(program);
-  program.command('list').description('list scenarios and reference-server defects').action(listCommand);
+  registerSuiteCommand(program);
+  program.command('list').description('list scenarios, workloads, reference-server defects and suite checks').action(listCommand);
   return program;
 }
 

@@ -24,7 +24,15 @@ export interface LoginTokens {
 
 const TOKEN_LIFETIME_SECONDS = 3600;
 
-export function createAuth(options: { rootPassword?: string; jwtSecret?: string; acceptBasic: boolean }): Auth {
+export interface AuthOptions {
+  rootPassword?: string;
+  jwtSecret?: string;
+  acceptBasic: boolean;
+  /** The stored password hash and role of an account CREATE USER made (undefined: none, or dropped). */
+  account?: (user: string) => { readonly passwordHash?: string; readonly role: string } | undefined;
+}
+
+export function createAuth(options: AuthOptions): Auth {
   const secret = new TextEncoder().encode(options.jwtSecret ?? randomBytes(32).toString('hex'));
   let rootHash: { salt: Buffer; hash: Buffer } | undefined = options.rootPassword ? hashPassword(options.rootPassword) : undefined;
   /** scrypt costs milliseconds of CPU: a Basic credential is checked once, not on every request. */
@@ -44,15 +52,23 @@ export function createAuth(options: { rootPassword?: string; jwtSecret?: string;
       return true;
     },
     async login(user, password) {
-      if (user !== 'root' || !passwordMatches(password)) return undefined;
+      let role: string;
+      if (user === 'root') {
+        if (!passwordMatches(password)) return undefined;
+        role = 'system';
+      } else {
+        const account = options.account?.(user);
+        if (!account?.passwordHash || !storedPasswordMatches(account.passwordHash, password)) return undefined;
+        role = account.role;
+      }
       const expiresAt = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_SECONDS;
       const sign = (kind: string) =>
-        new SignJWT({ username: user, role: 'system', kind }).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime(expiresAt).sign(secret);
+        new SignJWT({ username: user, role, kind }).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime(expiresAt).sign(secret);
       return {
         access_token: await sign('access'),
         refresh_token: await sign('refresh'),
         expires_at: new Date(expiresAt * 1000).toISOString(),
-        user: { id: user, username: user, role: 'system' },
+        user: { id: user, username: user, role },
       };
     },
     async authenticate(header) {
@@ -62,7 +78,9 @@ export function createAuth(options: { rootPassword?: string; jwtSecret?: string;
       if (scheme?.toLowerCase() === 'bearer') {
         try {
           const { payload } = await jwtVerify(credential, secret, { algorithms: ['HS256'] });
-          return payload.kind === 'access' && typeof payload.sub === 'string' ? payload.sub : undefined;
+          if (payload.kind !== 'access' || typeof payload.sub !== 'string') return undefined;
+          // A token outlives nothing: an account dropped since it was issued is refused.
+          return payload.sub === 'root' || options.account?.(payload.sub) ? payload.sub : undefined;
         } catch {
           return undefined;
         }
@@ -85,4 +103,16 @@ export function createAuth(options: { rootPassword?: string; jwtSecret?: string;
 function hashPassword(password: string): { salt: Buffer; hash: Buffer } {
   const salt = randomBytes(16);
   return { salt, hash: scryptSync(password, salt, 32) };
+}
+
+/** An account's password as the write-ahead log keeps it: `salt:hash`, hex. */
+export function storedPasswordHash(password: string): string {
+  const { salt, hash } = hashPassword(password);
+  return `${salt.toString('hex')}:${hash.toString('hex')}`;
+}
+
+function storedPasswordMatches(stored: string, password: string): boolean {
+  const [salt, hash] = stored.split(':').map((part) => Buffer.from(part, 'hex'));
+  if (!salt || !hash || hash.length === 0) return false;
+  return timingSafeEqual(scryptSync(password, salt, hash.length), hash);
 }

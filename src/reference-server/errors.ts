@@ -11,11 +11,15 @@ export type SqlErrorCode =
 
 export class SqlError extends Error {
   override name = 'SqlError';
+  /** KalamDB answers some errors (its own parsers', permission checks') without "Statement N failed: ". */
+  readonly bare: boolean;
   constructor(
     readonly code: SqlErrorCode,
     message: string,
+    options: { bare?: boolean } = {},
   ) {
     super(message);
+    this.bare = options.bare ?? false;
   }
 }
 

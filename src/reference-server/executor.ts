@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { ColumnSpec, ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
+import type { ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
 import { SqlError } from './errors.js';
 import { assertColumnsExist, columnsIn, matches, readsTombstones, sortRows, type ResultColumn, type Row } from './query.js';
 import { assertReadable, noSuchField, sqlTypeName, tableColumns } from './table-schema.js';
 import { assignedValue, checkAssignmentTypes, columnsRead } from './update-expressions.js';
-import { applyRecord, tableKey, type DatabaseState, type StoredRow, type TableDefinition, type TableState, type TableType, type WalRecord } from './state.js';
+import { applyRecord, tableKey, type DatabaseState, type StoredRow, type TableDefinition, type TableState, type WalRecord } from './state.js';
 import { SYSTEM_TABLES } from './system-tables.js';
 import type { WriteAheadLog } from './wal.js';
 import type { DefectName } from './defects.js';
@@ -13,6 +13,10 @@ import type { Flusher } from './flush.js';
 import { removeTableStorage, runDropCleanup } from './drop-cleanup.js';
 import { createUser, dropUser } from './users.js';
 import { describeTable } from './describe-table.js';
+import { coerce } from './coerce.js';
+import { validateNamespaceName } from './names.js';
+import { tableOptions } from './table-options.js';
+import { assertSharedTableAccess, assertSystemTableReadable, isAdmin, requireAdmin, roleName, roleOf } from './permissions.js';
 import { firstInRange, keyRangeOf, sortByKey, type KeyRange } from './key-order.js';
 import type { VersionedRows } from './versioned-rows.js';
 
@@ -67,8 +71,12 @@ export interface Executor {
   settle(): Promise<void>;
 }
 
-const TABLE_OPTIONS = new Set(['TYPE', 'FLUSH_POLICY', 'STORAGE_ID', 'TTL_SECONDS', 'ACCESS_LEVEL']);
 const SYSTEM_COLUMNS = new Set(['_seq', '_deleted']);
+
+/** ALTER or DROP of a `system.*` table (measured wording). */
+function systemTableManaged(verb: 'alter' | 'drop', name: string): SqlError {
+  return new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Cannot ${verb} system table 'system.${name}'. System tables are managed internally.`);
+}
 
 /** A missing table as DDL (DROP TABLE, ALTER TABLE) reports it (measured). */
 function missingTable(namespace: string, name: string): SqlError {
@@ -86,6 +94,15 @@ function asJson(dataType: string, value: Value): Value {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A SELECT item: the stored column it reads and, for a function of it, what it computes. */
+type ProjectedColumn = ResultColumn & { readonly source: string; readonly compute?: (value: Value) => Value };
+
+/** LENGTH(): characters, not bytes, of a text value; NULL stays NULL. */
+function characterLength(value: Value): Value {
+  if (value === null) return null;
+  return [...String(value)].length;
+}
 
 export function createExecutor(options: ExecutorOptions): Executor {
   const { state, wal } = options;
@@ -192,7 +209,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const actingUser = asUser ?? session.user;
     switch (statement.kind) {
       case 'execute-as-user': {
-        if (session.user !== 'root') throw new SqlError('PERMISSION_DENIED', `user '${session.user}' may not EXECUTE AS USER`);
+        const actor = roleOf(state, session.user);
+        if (!isAdmin(actor)) {
+          const target = roleName(roleOf(state, statement.user));
+          throw new SqlError('PERMISSION_DENIED', `Unauthorized: EXECUTE AS USER is not authorized: actor '${session.user}' with role ${roleName(actor)} cannot target '${statement.user}' with role ${target}`, { bare: true });
+        }
         if (!NAME.test(statement.user)) throw new SqlError('SQL_EXECUTION_ERROR', `invalid user id '${statement.user}'`);
         const result = await execute(statement.statement, session, statement.user);
         return { ...result, as_user: statement.user };
@@ -206,22 +227,31 @@ export function createExecutor(options: ExecutorOptions): Executor {
       case 'delete':
         return remove(statement, session, actingUser);
       case 'create-namespace':
+        requireAdmin(roleOf(state, actingUser), 'namespace operations');
         return createNamespace(statement.name, statement.ifNotExists);
       case 'drop-namespace':
-        return dropNamespace(statement.name, statement.ifExists, statement.cascade);
+        requireAdmin(roleOf(state, actingUser), 'namespace operations');
+        return dropNamespace(statement.name, statement.ifExists);
       case 'create-table':
         return createTable(statement, session);
       case 'drop-table':
         return dropTable(statement.table, statement.ifExists, session);
       case 'flush':
+        if (!['service', 'dba', 'system'].includes(roleOf(state, actingUser))) {
+          throw new SqlError('PERMISSION_DENIED', 'Unauthorized: STORAGE FLUSH TABLE requires Service, DBA, or System role');
+        }
         return flush(statement, session);
       case 'describe-table':
         return describeTable(resolveTable(statement.table, session).definition);
       case 'alter-table-add-column':
         return addColumn(statement, session);
+      case 'alter-table-drop-column':
+        return dropColumn(statement, session);
       case 'create-user':
+        requireAdmin(roleOf(state, actingUser), 'user management');
         return createUser(state, commit, statement);
       case 'drop-user':
+        requireAdmin(roleOf(state, actingUser), 'user management');
         return dropUser(state, commit, statement);
     }
   }
@@ -235,12 +265,14 @@ export function createExecutor(options: ExecutorOptions): Executor {
     } else if (statement.from.namespace === 'system') {
       const system = SYSTEM_TABLES[statement.from.name];
       if (!system) throw tableNotFound('system', statement.from.name);
+      assertSystemTableReadable(roleOf(state, user), statement.from.name);
       columns = system.columns;
-      rows = system.rows(state);
+      rows = system.rows(state, { dataDir: options.dataDir });
       where = `system.${statement.from.name}`;
     } else {
       const table = resolveTable(statement.from, session);
       const definition = table.definition;
+      assertSharedTableAccess(roleOf(state, user), definition, 'read');
       const range = options.defects.has('stale-reads') ? undefined : keyRangeOf(statement, definition);
       if (range) return selectInKeyOrder(statement, table, partitionFor(table, user), range);
       columns = tableColumns(definition);
@@ -258,7 +290,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
     if (statement.items.some((item) => item.kind === 'count-star')) {
       if (statement.items.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', 'COUNT(*) cannot be combined with other select items here');
-      return { schema: [{ name: 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[String(filtered.length)]], row_count: 1 };
+      const count = statement.items[0]!;
+      return { schema: [{ name: ('alias' in count && count.alias) || 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[String(filtered.length)]], row_count: 1 };
     }
     const projection = project(statement.items, columns, where);
     sortRows(filtered, statement.orderBy);
@@ -290,8 +323,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { offset: statement.offset ?? 0, limit: Math.min(statement.limit ?? options.defaultQueryLimit, options.maxQueryLimit) };
   }
 
-  function pageResult(projection: readonly ResultColumn[], page: readonly Row[]): StatementResult {
-    const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, row[column.name] ?? null)));
+  function pageResult(projection: readonly ProjectedColumn[], page: readonly Row[]): StatementResult {
+    const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, column.compute ? column.compute(row[column.source] ?? null) : (row[column.source] ?? null))));
     return {
       schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index, ...(column.flags ? { flags: column.flags } : {}) })),
       // The binary at HEAD answers `"rows": []` for a SELECT that matched nothing (measured).
@@ -300,14 +333,19 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
   }
 
-  function project(items: readonly SelectItem[], columns: readonly ResultColumn[], where: string): ResultColumn[] {
-    const projection: ResultColumn[] = [];
+  /** The result's columns; `source` is the row field each one reads (its name, unless aliased). */
+  function project(items: readonly SelectItem[], columns: readonly ResultColumn[], where: string): ProjectedColumn[] {
+    const projection: ProjectedColumn[] = [];
     for (const item of items) {
       // kalamdb-server 0.4.3 includes _seq and _deleted in SELECT * (measured).
-      if (item.kind === 'star') projection.push(...columns);
+      if (item.kind === 'star') projection.push(...columns.map((column) => ({ ...column, source: column.name })));
       else if (item.kind === 'column') {
         assertColumnsExist([item.name], columns, where);
-        projection.push(columns.find((column) => column.name === item.name)!);
+        const column = columns.find((candidate) => candidate.name === item.name)!;
+        projection.push({ ...column, name: item.alias ?? column.name, source: column.name });
+      } else if (item.kind === 'length') {
+        assertColumnsExist([item.column], columns, where);
+        projection.push({ name: item.alias ?? `length(${item.column})`, data_type: 'Int', source: item.column, compute: characterLength });
       } else throw new SqlError('SQL_EXECUTION_ERROR', 'literal select items are only supported without FROM');
     }
     return projection;
@@ -320,7 +358,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (item.kind !== 'literal') throw new SqlError('SQL_EXECUTION_ERROR', 'a SELECT without FROM can only select values');
       const value = item.value;
       const dataType: ColumnTypeName = typeof value === 'number' ? (Number.isInteger(value) ? 'BigInt' : 'Double') : typeof value === 'boolean' ? 'Boolean' : 'Text';
-      const name = typeof value === 'number' && Number.isInteger(value) ? `Int64(${value})` : typeof value === 'string' ? `Utf8("${value}")` : item.text;
+      const name = item.alias ?? (typeof value === 'number' && Number.isInteger(value) ? `Int64(${value})` : typeof value === 'string' ? `Utf8("${value}")` : item.text);
       schema.push({ name, data_type: dataType, index: schema.length });
       row.push(asJson(dataType, value));
     }
@@ -330,6 +368,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   async function insert(statement: Extract<Statement, { kind: 'insert' }>, session: Session, user: string): Promise<StatementResult> {
     const table = resolveTable(statement.table, session, true);
     const definition = table.definition;
+    assertSharedTableAccess(roleOf(state, user), definition, 'write');
     const names = statement.columns ?? definition.columns.map((column) => column.name);
     for (const name of names) {
       if (!definition.columns.some((column) => column.name === name)) {
@@ -342,14 +381,14 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const reserved = inFlightKeys.get(reservationKey) ?? new Set<Value>();
     const keysOfStatement = new Set<Value>();
     const accepted: StoredRow[] = [];
-    const rows: StoredRow[] = statement.rows.map((values) => {
+    const rows: StoredRow[] = statement.rows.map((values, rowIndex) => {
       if (values.length !== names.length) {
         throw new SqlError('SQL_EXECUTION_ERROR', `INSERT has ${names.length} columns but a row has ${values.length} values`);
       }
       const row: Record<string, Value> = {};
       for (const column of definition.columns) {
         const index = names.indexOf(column.name);
-        row[column.name] = coerce(index === -1 ? (column.defaultValue ?? null) : values[index]!, column, definition);
+        row[column.name] = coerce(index === -1 ? (column.defaultValue ?? null) : values[index]!, column, { kind: 'insert', row: rowIndex + 1 });
       }
       const key = row[definition.primaryKey]!;
       if (keysOfStatement.has(key) || committed.has(key) || reserved.has(key)) {
@@ -405,6 +444,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   async function update(statement: Extract<Statement, { kind: 'update' }>, session: Session, user: string): Promise<StatementResult> {
     const table = resolveTable(statement.table, session);
     const definition = table.definition;
+    assertSharedTableAccess(roleOf(state, user), definition, 'write');
     const where = `${definition.namespace}.${definition.name}`;
     const planningError = (prefix: string, reason: string) =>
       new SqlError('SQL_EXECUTION_ERROR', `${prefix}UPDATE operation on table '${where}'\ncaused by\nError during planning: ${reason}`);
@@ -429,7 +469,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const values: Record<string, Value> = { ...row.values };
       for (const assignment of statement.assignments) {
         const column = definition.columns.find((candidate) => candidate.name === assignment.column)!;
-        values[assignment.column] = coerce(assignedValue(assignment, row.values), column, definition);
+        values[assignment.column] = coerce(assignedValue(assignment, row.values), column, { kind: 'update' });
       }
       // A row the assignments leave as it was is neither written nor counted (measured).
       if (statement.assignments.some((assignment) => (values[assignment.column] ?? null) !== (row.values[assignment.column] ?? null))) rows.push({ seq: 0, values });
@@ -463,6 +503,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   async function remove(statement: Extract<Statement, { kind: 'delete' }>, session: Session, user: string): Promise<StatementResult> {
     const table = resolveTable(statement.table, session);
     const definition = table.definition;
+    assertSharedTableAccess(roleOf(state, user), definition, 'write');
     const columns = definition.columns.map((column) => ({ name: column.name, data_type: column.type }));
     assertColumnsExist(columnsIn(statement.where), columns, `${definition.namespace}.${definition.name}`);
     const partition = partitionFor(table, user);
@@ -474,9 +515,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { row_count: doomed.length, message: `Deleted ${doomed.length} row(s)` };
   }
 
-  async function createNamespace(name: string, ifNotExists: boolean): Promise<StatementResult> {
-    assertName(name, 'namespace');
-    if (name === 'system') throw new SqlError('SQL_EXECUTION_ERROR', "Namespace 'system' is reserved");
+  async function createNamespace(written: string, ifNotExists: boolean): Promise<StatementResult> {
+    validateNamespaceName(written);
+    const name = written.toLowerCase();
     if (state.namespaces.has(name)) {
       if (ifNotExists) return { row_count: 0, message: `Namespace '${name}' already exists` };
       throw new SqlError('SQL_EXECUTION_ERROR', `Already exists: Namespace '${name}' already exists`);
@@ -485,54 +526,52 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { row_count: 0, message: `Namespace '${name}' created successfully` };
   }
 
-  async function dropNamespace(name: string, ifExists: boolean, cascade: boolean): Promise<StatementResult> {
+  /** KalamDB 0.4.3 drops a namespace with its tables whether or not CASCADE is said (measured). */
+  async function dropNamespace(name: string, ifExists: boolean): Promise<StatementResult> {
     if (!state.namespaces.has(name)) {
       if (ifExists) return { row_count: 0, message: `Namespace '${name}' does not exist` };
-      throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${name}' does not exist`);
-    }
-    const tables = [...state.tables.values()].filter((table) => table.definition.namespace === name);
-    if (tables.length > 0 && !cascade) {
-      throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${name}' has ${tables.length} table(s); use CASCADE to drop them`);
+      throw new SqlError('SQL_EXECUTION_ERROR', `Not found: Namespace '${name}' not found`);
     }
     await commit({ op: 'drop-namespace', name });
-    return { row_count: 0, message: `Namespace '${name}' dropped` };
+    return { row_count: 0, message: `Namespace '${name}' dropped successfully` };
   }
 
   async function createTable(statement: Extract<Statement, { kind: 'create-table' }>, session: Session): Promise<StatementResult> {
     const namespace = statement.table.namespace ?? session.namespace;
     const name = statement.table.name;
+    // The WITH (...) options are KalamDB's parser's to judge, before the namespace or the columns.
+    const judged = tableOptions(statement.options, { upperBounds: !options.defects.has('flush-policy-unbounded') });
     assertName(name, 'table');
-    if (!state.namespaces.has(namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${namespace}' does not exist`);
+    if (!state.namespaces.has(namespace)) {
+      throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Namespace '${namespace}' does not exist. Create it first with CREATE NAMESPACE ${namespace}`);
+    }
     if (state.tables.has(tableKey(namespace, name))) {
       // kalamdb-server 0.4.3 says created even when IF NOT EXISTS found the table (measured).
       if (statement.ifNotExists) return { row_count: 0, message: `CREATE TABLE via Raft consensus: ${state.tables.get(tableKey(namespace, name))!.definition.type} table ${namespace}.${name} created successfully` };
       throw new SqlError('SQL_EXECUTION_ERROR', `Table '${namespace}.${name}' already exists`);
     }
-    for (const key of Object.keys(statement.options)) {
-      if (!TABLE_OPTIONS.has(key)) throw new SqlError('INVALID_SQL', `unknown table option ${key}`);
-    }
-    const type = tableType(statement.options.TYPE);
-    const flushPolicy = statement.options.FLUSH_POLICY ?? null;
-    if (flushPolicy !== null) validateFlushPolicy(flushPolicy);
-    const seen = new Set<string>();
+    const { type } = judged;
     for (const column of statement.columns) {
       assertName(column.name, 'column');
-      if (SYSTEM_COLUMNS.has(column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `column name '${column.name}' is reserved`);
-      if (seen.has(column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `column '${column.name}' is declared twice`);
-      seen.add(column.name);
+      if (SYSTEM_COLUMNS.has(column.name)) {
+        throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Invalid column name '${column.name}': Column name '${column.name}' is reserved and cannot be used`);
+      }
     }
-    const keys = statement.columns.filter((column) => column.primaryKey);
-    if (keys.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', `table '${namespace}.${name}' needs exactly one PRIMARY KEY column`);
+    const key = statement.columns.find((column) => column.primaryKey);
+    // KalamDB takes STREAM tables without a key; the reference server keys every table, so it refuses them.
+    if (!key) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: ${type === 'user' ? 'User' : type === 'shared' ? 'Shared' : 'Stream'} tables require a PRIMARY KEY column`);
     const definition: TableDefinition = {
       namespace,
       name,
       type,
       columns: statement.columns,
-      primaryKey: keys[0]!.name,
-      flushPolicy,
-      storageId: statement.options.STORAGE_ID ?? 'local',
+      primaryKey: key.name,
+      flushPolicy: judged.flushPolicy,
+      storageId: judged.storageId,
       createdAt: Date.now(),
       schemaVersion: 1,
+      ...(judged.accessLevel ? { accessLevel: judged.accessLevel } : {}),
+      ...(judged.ttlSeconds !== undefined ? { ttlSeconds: judged.ttlSeconds } : {}),
     };
     // Left behind by a DROP TABLE (or DROP NAMESPACE CASCADE) whose cleanup a crash cut short, or
     // that has none: the new table must start empty, on disk and in memory.
@@ -544,13 +583,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   async function flush(statement: Extract<Statement, { kind: 'flush' }>, session: Session): Promise<StatementResult> {
     let tables: TableState[];
-    if (statement.table) tables = [resolveTable(statement.table, session)];
+    if (statement.table) {
+      const namespace = statement.table.namespace ?? session.namespace;
+      const found = state.tables.get(tableKey(namespace, statement.table.name));
+      if (!found) throw new SqlError('SQL_EXECUTION_ERROR', `Not found: Table ${namespace}.${statement.table.name} not found`);
+      tables = [resolveTable(statement.table, session)];
+    }
     else if (statement.namespace) {
       if (!state.namespaces.has(statement.namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Namespace '${statement.namespace}' does not exist`);
       tables = [...state.tables.values()].filter((table) => table.definition.namespace === statement.namespace);
     } else tables = [...state.tables.values()];
     const flushable = tables.filter((table) => table.definition.type !== 'stream');
-    if (statement.table && flushable.length === 0) throw new SqlError('SQL_EXECUTION_ERROR', 'STREAM tables never flush to Parquet');
+    if (statement.table && flushable.length === 0) throw new SqlError('SQL_EXECUTION_ERROR', 'Invalid operation: STORAGE FLUSH TABLE is not supported for STREAM tables');
     const stale = statement.table ? options.flusher.staleJobOf(flushable[0]!) : undefined;
     if (stale) return { row_count: 0, message: `Storage flush skipped: a flush is already queued or running for table '${stale.namespace}.${stale.table}'` };
     if (statement.table) {
@@ -577,6 +621,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   async function dropTable(ref: TableRef, ifExists: boolean, session: Session): Promise<StatementResult> {
+    if (ref.namespace === 'system') throw systemTableManaged('drop', ref.name);
     const namespace = ref.namespace ?? session.namespace;
     const table = state.tables.get(tableKey(namespace, ref.name));
     if (!table) {
@@ -589,6 +634,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   async function addColumn(statement: Extract<Statement, { kind: 'alter-table-add-column' }>, session: Session): Promise<StatementResult> {
+    if (statement.table.namespace === 'system') throw systemTableManaged('alter', statement.table.name);
     const namespace = statement.table.namespace ?? session.namespace;
     const table = state.tables.get(tableKey(namespace, statement.table.name));
     if (!table) throw missingTable(namespace, statement.table.name);
@@ -607,6 +653,30 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { row_count: 0, message: `Table ${namespace}.${definition.name} altered successfully: ADD COLUMN ${column.name} ${sqlTypeName(column.type)} (version ${altered.schemaVersion})` };
   }
 
+  /** ALTER TABLE ... DROP COLUMN: the rows keep their values; the definition no longer shows the column. */
+  async function dropColumn(statement: Extract<Statement, { kind: 'alter-table-drop-column' }>, session: Session): Promise<StatementResult> {
+    if (statement.table.namespace === 'system') throw systemTableManaged('alter', statement.table.name);
+    const namespace = statement.table.namespace ?? session.namespace;
+    const table = state.tables.get(tableKey(namespace, statement.table.name));
+    if (!table) throw missingTable(namespace, statement.table.name);
+    const definition = table.definition;
+    const name = statement.column;
+    if (SYSTEM_COLUMNS.has(name)) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Cannot drop column '${name}': system column cannot be modified`);
+    const index = definition.columns.findIndex((column) => column.name === name);
+    if (index === -1) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Column '${name}' does not exist`);
+    // KalamDB 0.4.3 drops the key column too and its catalog then disagrees with its rows (F15): the reference server refuses.
+    if (name === definition.primaryKey) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Cannot drop primary key column '${name}'`);
+    const at = definition.systemColumnsAt;
+    const altered: TableDefinition = {
+      ...definition,
+      columns: definition.columns.filter((_, position) => position !== index),
+      schemaVersion: definition.schemaVersion + 1,
+      ...(at !== undefined ? { systemColumnsAt: index < at ? at - 1 : at } : {}),
+    };
+    await commitDdl({ op: 'alter-table', table: altered });
+    return { row_count: 0, message: `Table ${namespace}.${definition.name} altered successfully: DROP COLUMN ${name} (version ${altered.schemaVersion})` };
+  }
+
   return {
     // kalamdb-server 0.4.3 names the acting user in every result (`as_user: "root"` for plain statements).
     execute: async (statement, session) => {
@@ -623,61 +693,3 @@ export function createExecutor(options: ExecutorOptions): Executor {
 function assertName(name: string, what: string): void {
   if (!NAME.test(name)) throw new SqlError('SQL_EXECUTION_ERROR', `invalid ${what} name '${name}'`);
 }
-
-function tableType(option: string | undefined): TableType {
-  const type = (option ?? 'SHARED').toUpperCase();
-  if (type === 'USER') return 'user';
-  if (type === 'SHARED') return 'shared';
-  if (type === 'STREAM') return 'stream';
-  throw new SqlError('INVALID_SQL', `unknown table TYPE '${option}'; expected USER, SHARED or STREAM`);
-}
-
-/** `rows:N`, `interval:S` or both, comma separated (INTERFACE.md). */
-export function validateFlushPolicy(policy: string): void {
-  const parts = policy.split(',').map((part) => part.trim());
-  const kinds = new Set<string>();
-  for (const part of parts) {
-    const match = /^(rows|interval):(\d+)$/.exec(part);
-    if (!match || Number(match[2]) <= 0 || kinds.has(match[1]!)) {
-      throw new SqlError('INVALID_SQL', `invalid FLUSH_POLICY '${policy}'; expected 'rows:N', 'interval:S' or 'rows:N,interval:S'`);
-    }
-    kinds.add(match[1]!);
-  }
-}
-
-function coerce(value: Value, column: ColumnSpec, table: TableDefinition): Value {
-  const where = `column '${column.name}' of ${table.namespace}.${table.name}`;
-  if (value === null) {
-    if (!column.nullable) throw new SqlError('SQL_EXECUTION_ERROR', `NULL value in non-nullable ${where}`);
-    return null;
-  }
-  const mismatch = () => new SqlError('SQL_EXECUTION_ERROR', `cannot store ${JSON.stringify(value)} in ${where} of type ${column.type}`);
-  switch (column.type) {
-    case 'BigInt':
-    case 'Int':
-    case 'SmallInt': {
-      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw mismatch();
-      if (column.type === 'Int' && (number < -(2 ** 31) || number >= 2 ** 31)) throw mismatch();
-      if (column.type === 'SmallInt' && (number < -(2 ** 15) || number >= 2 ** 15)) throw mismatch();
-      return number;
-    }
-    case 'Double':
-    case 'Float': {
-      const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isFinite(number)) throw mismatch();
-      return number;
-    }
-    case 'Text':
-      return typeof value === 'string' ? value : String(value);
-    case 'Boolean':
-      if (typeof value !== 'boolean') throw mismatch();
-      return value;
-    case 'Timestamp': {
-      const millis = typeof value === 'number' ? value : Date.parse(String(value));
-      if (!Number.isFinite(millis)) throw mismatch();
-      return millis;
-    }
-  }
-}
-

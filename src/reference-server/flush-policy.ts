@@ -12,12 +12,15 @@ interface Policy {
   readonly intervalMs?: number;
 }
 
+/** A policy CREATE TABLE accepted: keys in any case, the last of a repeated key wins, 0 means none (`rows:10,interval:0`). */
 export function parseFlushPolicy(text: string | null): Policy {
   const policy: { rows?: number; intervalMs?: number } = {};
   for (const part of (text ?? '').split(',')) {
     const [kind, value] = part.trim().split(':');
-    if (kind === 'rows') policy.rows = Number(value);
-    if (kind === 'interval') policy.intervalMs = Number(value) * 1000;
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) continue;
+    if (kind?.toLowerCase() === 'rows') policy.rows = number;
+    if (kind?.toLowerCase() === 'interval') policy.intervalMs = number * 1000;
   }
   return policy;
 }

@@ -4,6 +4,7 @@ import type { Auth } from './auth.js';
 import { httpStatusFor, SqlError, type SqlErrorCode } from './errors.js';
 import type { Executor, StatementResult } from './executor.js';
 import { parseBatch, SqlSyntaxError } from './sql/parser.js';
+import { describeSyntaxError } from './syntax-errors.js';
 import type { Value } from './sql/ast.js';
 
 export const SERVER_VERSION = '0.4.3-reference';
@@ -111,7 +112,8 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
       statements = parseBatch(text, params ?? []);
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
-      return fail(text.includes(';') ? 'BATCH_PARSE_ERROR' : 'INVALID_SQL', error.message);
+      const described = describeSyntaxError(error, text, text.includes(';'));
+      return fail(described.code, described.message);
     }
     if (statements.length === 0) return fail('EMPTY_SQL', 'no SQL statement given');
     if (params && params.length > 0 && statements.length > 1) return fail('BATCH_PARSE_ERROR', 'params are not allowed with a batch of statements');
@@ -123,8 +125,8 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
         results.push(await options.executor.execute(statement, { user, namespace }));
       } catch (error) {
         if (error instanceof SqlError) {
-          // kalamdb-server 0.4.3: "Statement N failed: ..." with the statement in details.
-          return fail(error.code, `Statement ${index + 1} failed: ${error.message}`, statementTexts[index] ?? null);
+          // kalamdb-server 0.4.3: "Statement N failed: ..." with the statement in details (some errors come bare).
+          return fail(error.code, error.bare ? error.message : `Statement ${index + 1} failed: ${error.message}`, statementTexts[index] ?? null);
         }
         options.log.error({ err: error, statement: statement.kind }, 'statement failed');
         return fail('INTERNAL_ERROR', (error as Error).message);

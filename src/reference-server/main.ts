@@ -140,6 +140,10 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
   });
   const auth = createAuth({
     acceptBasic: config.acceptBasicAuth,
+    account: (user) => {
+      const account = state.users.get(user);
+      return account && account.deletedAt === null ? { role: account.role, ...(account.passwordHash ? { passwordHash: account.passwordHash } : {}) } : undefined;
+    },
     ...(config.rootPassword ? { rootPassword: config.rootPassword } : {}),
     ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
   });

@@ -9,6 +9,9 @@ import { VersionedRows } from './versioned-rows.js';
 
 export type TableType = 'user' | 'shared' | 'stream';
 
+/** KalamDB's ACCESS_LEVEL of a SHARED table (default PRIVATE: only admins may read it). */
+export type AccessLevel = 'public' | 'private' | 'restricted' | 'dba';
+
 export interface TableDefinition {
   readonly namespace: string;
   readonly name: string;
@@ -24,6 +27,10 @@ export interface TableDefinition {
    * TABLE, before any ALTER TABLE ADD COLUMN (measured). Absent: after every column.
    */
   readonly systemColumnsAt?: number;
+  /** SHARED tables; absent in records written before it was kept (then private). */
+  readonly accessLevel?: AccessLevel;
+  /** STREAM tables: TTL_SECONDS. */
+  readonly ttlSeconds?: number;
 }
 
 /** An account CREATE USER made; DROP USER only sets `deletedAt` (KalamDB's soft delete). */
@@ -32,6 +39,8 @@ export interface UserRecord {
   readonly role: string;
   readonly createdAt: number;
   readonly deletedAt: number | null;
+  /** scrypt `salt:hash` (hex) of the password; absent in records written before accounts could log in. */
+  readonly passwordHash?: string;
 }
 
 export interface StoredRow {

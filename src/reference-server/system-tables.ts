@@ -1,12 +1,20 @@
+import { join } from 'node:path';
 import { sqlTypeName, tableColumns } from './table-schema.js';
 import type { ColumnTypeName } from './sql/ast.js';
 import type { DatabaseState, JobRecord, TableDefinition, UserRecord } from './state.js';
 import type { ResultColumn, Row } from './query.js';
 
+/** What a system table may show besides the catalog. */
+export interface SystemContext {
+  readonly dataDir: string;
+}
+
 export interface SystemTable {
   readonly columns: readonly ResultColumn[];
-  rows(state: DatabaseState): Row[];
+  rows(state: DatabaseState, context: SystemContext): Row[];
 }
+
+const STARTED_AT = Date.now();
 
 /**
  * The `system.*` views the harness reads, computed from the durable catalog, with the columns
@@ -103,6 +111,70 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
     // CREATE USER accounts (the binary shows bcrypt hashes). Rows come in user_id byte order.
     rows: (state) =>
       [ROOT_USER, ...[...state.users.values()].map(userRow)].sort((a, b) => (String(a.user_id) < String(b.user_id) ? -1 : 1)),
+  },
+  storages: {
+    columns: [
+      { name: 'storage_id', data_type: 'Text', flags: ['pk', 'nn', 'uq'] },
+      { name: 'storage_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'description', data_type: 'Text' },
+      { name: 'storage_type', data_type: 'Text', flags: ['nn'] },
+      { name: 'base_directory', data_type: 'Text', flags: ['nn'] },
+      { name: 'credentials', data_type: 'Json' },
+      { name: 'config_json', data_type: 'Json' },
+      { name: 'shared_tables_template', data_type: 'Text', flags: ['nn'] },
+      { name: 'user_tables_template', data_type: 'Text', flags: ['nn'] },
+      { name: 'created_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'updated_at', data_type: 'Timestamp', flags: ['nn'] },
+    ],
+    rows: (_state, context) => [
+      {
+        storage_id: 'local',
+        storage_name: 'Local Filesystem',
+        description: 'Default local filesystem storage',
+        storage_type: 'filesystem',
+        base_directory: join(context.dataDir, 'storage'),
+        credentials: null,
+        config_json: null,
+        shared_tables_template: '{namespace}/{tableName}',
+        user_tables_template: '{namespace}/{tableName}/{userId}',
+        created_at: STARTED_AT,
+        updated_at: STARTED_AT,
+      },
+    ],
+  },
+  // No live queries: the reference server has no WebSocket endpoint.
+  live: {
+    columns: [
+      { name: 'live_id', data_type: 'Text', flags: ['pk', 'nn', 'uq'] },
+      { name: 'connection_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'subscription_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'namespace_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'table_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'user_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'query', data_type: 'Text', flags: ['nn'] },
+      { name: 'options', data_type: 'Json' },
+      { name: 'status', data_type: 'Text', flags: ['nn'] },
+      { name: 'created_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'last_update', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'changes', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'node_id', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'last_ping_at', data_type: 'Timestamp', flags: ['nn'] },
+    ],
+    rows: () => [],
+  },
+  stats: {
+    columns: [
+      { name: 'metric_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'metric_value', data_type: 'Text', flags: ['nn'] },
+    ],
+    rows: (state) => [
+      { metric_name: 'server_uptime_seconds', metric_value: String(Math.floor((Date.now() - STARTED_AT) / 1000)) },
+      { metric_name: 'memory_usage_bytes', metric_value: String(process.memoryUsage().rss) },
+      { metric_name: 'total_namespaces', metric_value: String(state.namespaces.size) },
+      { metric_name: 'total_tables', metric_value: String(state.tables.size) },
+      { metric_name: 'total_users', metric_value: String(state.users.size + 1) },
+      { metric_name: 'total_jobs', metric_value: String(state.jobs.size) },
+    ],
   },
   columns: {
     columns: [
@@ -213,7 +285,8 @@ function tableOptions(definition: TableDefinition): string {
     return JSON.stringify({ table_type: 'USER', ...common, use_user_storage: false, flush_policy: definition.flushPolicy, compression: 'snappy' });
   }
   if (definition.type === 'shared') {
-    return JSON.stringify({ table_type: 'SHARED', ...common, access_level: 'Private', flush_policy: definition.flushPolicy, compression: 'snappy' });
+    const level = definition.accessLevel ?? 'private';
+    return JSON.stringify({ table_type: 'SHARED', ...common, access_level: level === 'dba' ? 'Dba' : level.charAt(0).toUpperCase() + level.slice(1), flush_policy: definition.flushPolicy, compression: 'snappy' });
   }
-  return JSON.stringify({ table_type: 'STREAM', ...common });
+  return JSON.stringify({ table_type: 'STREAM', ttl_seconds: definition.ttlSeconds ?? null, eviction_strategy: 'time_based', max_stream_size_bytes: 0, compression: 'snappy' });
 }

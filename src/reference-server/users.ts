@@ -1,6 +1,7 @@
 import type { Statement } from './sql/ast.js';
 import { SqlError } from './errors.js';
 import type { DatabaseState, WalRecord } from './state.js';
+import { storedPasswordHash } from './auth.js';
 
 type Commit = (record: WalRecord) => Promise<void>;
 
@@ -13,7 +14,7 @@ export async function createUser(state: DatabaseState, commit: Commit, statement
     throw new SqlError('SQL_EXECUTION_ERROR', `Already exists: User '${statement.user}' already exists`);
   }
   const role = STORED_AS[statement.role] ?? statement.role;
-  await commit({ op: 'create-user', user: { userId: statement.user, role, createdAt: Date.now(), deletedAt: null } });
+  await commit({ op: 'create-user', user: { userId: statement.user, role, createdAt: Date.now(), deletedAt: null, passwordHash: storedPasswordHash(statement.password) } });
   return { row_count: 0, message: `User '${statement.user}' created` };
 }
 

@@ -57,6 +57,27 @@ describe('reference server HTTP API (real process)', function () {
     expect(otherUser.status).to.equal(401);
   });
 
+  it('an account CREATE USER made logs in with its password, acts with its role, and not once dropped (also after a restart)', async () => {
+    let server = await start();
+    await server.query("CREATE USER alice WITH PASSWORD 'alice-secret-1' ROLE user");
+    const login = async () => server.post('/v1/api/auth/login', { user: 'alice', password: 'alice-secret-1' });
+    const granted = await login();
+    expect(granted.status, JSON.stringify(granted.body)).to.equal(200);
+    expect(granted.body.user).to.include({ username: 'alice', role: 'user' });
+    expect((await server.post('/v1/api/auth/login', { user: 'alice', password: 'wrong' })).status).to.equal(401);
+    const denied = await server.sql('CREATE NAMESPACE mine', { authorization: `Bearer ${granted.body.access_token}` });
+    expectSqlError(denied, 403, 'PERMISSION_DENIED');
+    expect(denied.body.error?.message).to.equal('Admin privileges (DBA or System role) required for namespace operations');
+
+    server.kill('SIGKILL');
+    await server.waitExit();
+    server = await start();
+    expect((await login()).status).to.equal(200);
+    await server.query('DROP USER alice');
+    expect((await login()).status).to.equal(401);
+    expectSqlError(await server.sql('SELECT 1', { authorization: `Bearer ${granted.body.access_token}` }), 401, 'UNAUTHORIZED');
+  });
+
   it('SQL without auth, with a bad token or a refresh token → 401 UNAUTHORIZED', async () => {
     const server = await start();
     expectSqlError(await server.sql('SELECT 1', { authorization: null }), 401, 'UNAUTHORIZED');
@@ -264,13 +285,19 @@ describe('reference server HTTP API (real process)', function () {
   it('DROP TABLE and DROP NAMESPACE ... CASCADE remove them from the system tables', async () => {
     const server = await start();
     await server.query(SETUP);
-    expectSqlError(await server.sql('DROP NAMESPACE chaos'), 400, 'SQL_EXECUTION_ERROR');
     await server.query('DROP TABLE chaos.shared_t');
     expect((await server.query('SELECT table_name FROM system.tables')).rows).to.deep.equal([['user_t']]);
     await server.query('DROP NAMESPACE IF EXISTS chaos CASCADE');
     expect((await server.query('SELECT COUNT(*) FROM system.tables')).rows).to.deep.equal([['0']]);
     expect((await server.query('SELECT COUNT(*) FROM system.namespaces')).rows).to.deep.equal([['0']]);
     expectSqlError(await server.sql('SELECT * FROM chaos.user_t'), 400, 'SQL_EXECUTION_ERROR');
+  });
+
+  it('DROP NAMESPACE without CASCADE drops a namespace that holds tables, with them (as kalamdb-server 0.4.3-rc.4 does)', async () => {
+    const server = await start();
+    await server.query(SETUP);
+    expect((await server.query('DROP NAMESPACE chaos')).message).to.equal("Namespace 'chaos' dropped successfully");
+    expect((await server.query('SELECT COUNT(*) FROM system.tables')).rows).to.deep.equal([['0']]);
   });
 
   it('Basic auth is refused without --accept-basic-auth', async () => {

@@ -26,6 +26,21 @@ describe('reference server SQL parser', () => {
       expect(parseOne('create namespace Chaos')).to.deep.equal({ kind: 'create-namespace', name: 'chaos', ifNotExists: false });
     });
 
+    it('CREATE NAMESPACE keeps a name that is no plain identifier as written, for the executor to refuse', () => {
+      expect(parseOne('CREATE NAMESPACE my-ns')).to.deep.equal({ kind: 'create-namespace', name: 'my-ns', ifNotExists: false });
+      expect(parseOne('CREATE NAMESPACE "a.b"')).to.deep.equal({ kind: 'create-namespace', name: '"a.b"', ifNotExists: false });
+      expect(parseOne('CREATE NAMESPACE 123-start;')).to.deep.equal({ kind: 'create-namespace', name: '123-start', ifNotExists: false });
+      expect(syntaxError('CREATE NAMESPACE my ns').message).to.match(/after the end of the statement/);
+    });
+
+    it('SELECT items with AS aliases; ALTER TABLE ... DROP COLUMN; option values as bare words', () => {
+      expect(parseOne('SELECT 1 AS test_value')).to.deep.equal({ kind: 'select', items: [{ kind: 'literal', value: 1, text: '1', alias: 'test_value' }], orderBy: [] });
+      expect(parseOne('SELECT COUNT(*) AS count FROM t')).to.deep.include({ items: [{ kind: 'count-star', alias: 'count' }] });
+      expect(parseOne('SELECT id AS k, v FROM t')).to.deep.include({ items: [{ kind: 'column', name: 'id', alias: 'k' }, { kind: 'column', name: 'v' }] });
+      expect(parseOne('ALTER TABLE p.t DROP COLUMN c')).to.deep.equal({ kind: 'alter-table-drop-column', table: { namespace: 'p', name: 't' }, column: 'c' });
+      expect(parseOne("CREATE TABLE t (id TEXT PRIMARY KEY) WITH (TYPE = 'STREAM', TTL_SECONDS = abc)")).to.deep.include({ options: { TYPE: 'STREAM', TTL_SECONDS: 'abc' } });
+    });
+
     it('DROP NAMESPACE IF EXISTS x CASCADE', () => {
       expect(parseOne('DROP NAMESPACE IF EXISTS x CASCADE')).to.deep.equal({ kind: 'drop-namespace', name: 'x', ifExists: true, cascade: true });
       expect(parseOne('DROP NAMESPACE x')).to.deep.equal({ kind: 'drop-namespace', name: 'x', ifExists: false, cascade: false });
@@ -208,7 +223,26 @@ describe('reference server SQL parser', () => {
   describe('errors', () => {
     it('unsupported statement', () => {
       expect(syntaxError('GRANT ALL ON t TO bob').message).to.match(/unsupported statement/i);
-      expect(syntaxError('ALTER TABLE t DROP COLUMN x').message).to.match(/expected ADD/i);
+      expect(syntaxError('ALTER TABLE t RENAME COLUMN x TO y').message).to.match(/expected ADD/i);
+    });
+
+    it('says what it expected and the token it found, or the end (for KalamDB-worded answers)', () => {
+      const found = (sql: string) => {
+        const error = syntaxError(sql);
+        return { expected: error.detail?.expected, found: error.detail?.found ? { text: 'text' in error.detail.found ? error.detail.found.text : '', at: error.detail.found.at } : 'EOF', statement: error.statement };
+      };
+      expect(found('SELEC * FROM t')).to.deep.equal({ expected: 'an SQL statement', found: { text: 'SELEC', at: 0 }, statement: { index: 0, words: ['SELEC', '', 'FROM'] } });
+      expect(found('SELECT * FORM t')).to.include({ expected: 'end of statement' }).and.to.have.deep.property('found', { text: 'FORM', at: 9 });
+      expect(found('SELECT * FROM')).to.include({ expected: 'identifier', found: 'EOF' });
+      expect(found('SELECT 1; CREATE TABLE (id INT)')).to.deep.include({ expected: 'identifier', found: { text: '(', at: 23 }, statement: { index: 1, words: ['CREATE', 'TABLE', ''] } });
+      expect(found('CREATE BOGUS TABLE t (id INT)')).to.include({ expected: 'an object type after CREATE' });
+    });
+
+    it('refuses duplicate columns (any case) and two primary keys with KalamDB\'s wording', () => {
+      expect(syntaxError('CREATE TABLE t (id BIGINT PRIMARY KEY, a TEXT, A INT)').message).to.equal("Invalid CREATE TABLE statement: Duplicate column name 'A'. Column names are case-insensitive.");
+      expect(syntaxError('CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT PRIMARY KEY)').message).to.equal('Invalid CREATE TABLE statement: Multiple PRIMARY KEY definitions found');
+      expect(syntaxError('STORAGE FLUSH TABLE t').message).to.equal('Table name must be qualified (namespace.table) for STORAGE FLUSH TABLE');
+      expect(syntaxError('CREATE NAMESPACE ').message).to.equal('Entity name is required after CREATE NAMESPACE');
     });
 
     it('unterminated string literal', () => {

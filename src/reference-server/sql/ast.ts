@@ -17,11 +17,14 @@ export interface ColumnSpec {
   readonly defaultValue?: Value;
 }
 
+/** `alias`: `AS name` (the result column's name). */
 export type SelectItem =
   | { readonly kind: 'star' }
-  | { readonly kind: 'count-star' }
-  | { readonly kind: 'column'; readonly name: string }
-  | { readonly kind: 'literal'; readonly value: Value; readonly text: string };
+  | { readonly kind: 'count-star'; readonly alias?: string }
+  | { readonly kind: 'column'; readonly name: string; readonly alias?: string }
+  /** LENGTH(column): characters of a text value (DataFusion's character_length). */
+  | { readonly kind: 'length'; readonly column: string; readonly alias?: string }
+  | { readonly kind: 'literal'; readonly value: Value; readonly text: string; readonly alias?: string };
 
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
@@ -57,6 +60,7 @@ export type Statement =
       readonly limit?: number;
       readonly offset?: number;
     }
+  /** `name` as written (lower-cased when it is a plain identifier): the executor judges it, as KalamDB does. */
   | { readonly kind: 'create-namespace'; readonly name: string; readonly ifNotExists: boolean }
   | { readonly kind: 'drop-namespace'; readonly name: string; readonly ifExists: boolean; readonly cascade: boolean }
   | {
@@ -70,6 +74,7 @@ export type Statement =
   | { readonly kind: 'drop-table'; readonly table: TableRef; readonly ifExists: boolean }
   | { readonly kind: 'describe-table'; readonly table: TableRef }
   | { readonly kind: 'alter-table-add-column'; readonly table: TableRef; readonly column: ColumnSpec }
+  | { readonly kind: 'alter-table-drop-column'; readonly table: TableRef; readonly column: string }
   | { readonly kind: 'create-user'; readonly user: string; readonly password: string; readonly role: string }
   | { readonly kind: 'drop-user'; readonly user: string; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: TableRef; readonly columns?: readonly string[]; readonly rows: readonly (readonly Value[])[] }

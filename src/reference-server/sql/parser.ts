@@ -1,5 +1,5 @@
 import type { ArithmeticOperator, Assignment, ColumnSpec, ColumnTypeName, ComparisonOperator, Condition, OrderTerm, SelectItem, Statement, TableRef, Term, Value } from './ast.js';
-import { SqlSyntaxError, splitStatements, tokenize, type Token } from './tokens.js';
+import { SqlSyntaxError, splitStatements, tokenize, tokenText, type Token } from './tokens.js';
 
 export { SqlSyntaxError } from './tokens.js';
 
@@ -26,8 +26,18 @@ const USER_ROLES = ['dba', 'admin', 'developer', 'analyst', 'viewer', 'user', 's
 
 /** Parses a batch: statements separated by top-level semicolons. Throws SqlSyntaxError. */
 export function parseBatch(sql: string, params: readonly Value[] = []): Statement[] {
-  return splitStatements(tokenize(sql)).map((tokens) => new Parser(tokens, params).statement());
+  return splitStatements(tokenize(sql)).map((tokens, index) => {
+    try {
+      return new Parser(tokens, params, sql).statement();
+    } catch (error) {
+      if (error instanceof SqlSyntaxError) error.statement = { index, words: tokens.slice(0, 3).map((token) => (token.kind === 'word' ? token.upper : '')) };
+      throw error;
+    }
+  });
 }
+
+/** A plain identifier is folded to lower case; anything else stays as written for the executor to refuse. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 class Parser {
   private position = 0;
@@ -35,12 +45,14 @@ class Parser {
   constructor(
     private readonly tokens: readonly Token[],
     private readonly params: readonly Value[],
+    /** The whole batch: names KalamDB takes as written (CREATE NAMESPACE) are read from it. */
+    private readonly source: string,
   ) {}
 
   statement(): Statement {
     const statement = this.parseStatement();
     const extra = this.peek();
-    if (extra) throw this.error(`unexpected ${describe(extra)} after the end of the statement`);
+    if (extra) throw this.error(`unexpected ${describe(extra)} after the end of the statement`, extra, 'end of statement');
     return statement;
   }
 
@@ -58,10 +70,10 @@ class Parser {
     if (this.acceptWord('EXECUTE')) return this.executeAsUser();
     if (this.acceptWord('STORAGE')) {
       this.expectWord('FLUSH');
-      return this.flush();
+      return this.flush(true);
     }
-    if (this.acceptWord('FLUSH')) return this.flush();
-    throw this.error(`unsupported statement starting with ${describe(first)}`);
+    if (this.acceptWord('FLUSH')) return this.flush(false);
+    throw this.error(`unsupported statement starting with ${describe(first)}`, first, 'an SQL statement');
   }
 
   private select(): Statement {
@@ -99,6 +111,11 @@ class Parser {
 
   private selectItem(): SelectItem {
     if (this.acceptPunct('*')) return { kind: 'star' };
+    const item = this.unnamedSelectItem();
+    return this.acceptWord('AS') ? { ...item, alias: this.identifier() } : item;
+  }
+
+  private unnamedSelectItem(): Exclude<SelectItem, { kind: 'star' }> {
     const token = this.peek();
     const after = this.peekAt(1);
     if (token?.kind === 'word' && token.upper === 'COUNT' && after && isPunct(after, '(')) {
@@ -106,6 +123,12 @@ class Parser {
       this.expectPunct('*');
       this.expectPunct(')');
       return { kind: 'count-star' };
+    }
+    if (token?.kind === 'word' && token.upper === 'LENGTH' && after && isPunct(after, '(')) {
+      this.position += 2;
+      const column = this.identifier();
+      this.expectPunct(')');
+      return { kind: 'length', column };
     }
     if (token && (token.kind === 'number' || token.kind === 'string' || token.kind === 'param' || isPunct(token, '-') || isLiteralWord(token))) {
       const start = this.position;
@@ -173,6 +196,10 @@ class Parser {
   private alterTable(): Statement {
     this.expectWord('TABLE');
     const table = this.tableRef();
+    if (this.acceptWord('DROP')) {
+      this.acceptWord('COLUMN');
+      return { kind: 'alter-table-drop-column', table, column: this.identifier() };
+    }
     this.expectWord('ADD');
     this.acceptWord('COLUMN');
     return { kind: 'alter-table-add-column', table, column: this.columnSpec() };
@@ -212,7 +239,7 @@ class Parser {
   private create(): Statement {
     if (this.acceptWord('NAMESPACE')) {
       const ifNotExists = this.acceptWords('IF', 'NOT', 'EXISTS');
-      return { kind: 'create-namespace', name: this.identifier(), ifNotExists };
+      return { kind: 'create-namespace', name: this.nameAsWritten('Entity name is required after CREATE NAMESPACE'), ifNotExists };
     }
     if (this.atUserNotTable()) {
       this.position++;
@@ -222,7 +249,7 @@ class Parser {
     for (const candidate of ['USER', 'SHARED', 'STREAM']) {
       if (this.acceptWord(candidate)) typeKeyword = candidate;
     }
-    this.expectWord('TABLE');
+    if (!this.acceptWord('TABLE')) throw this.error('expected an object type after CREATE', this.peek(), 'an object type after CREATE');
     const ifNotExists = this.acceptWords('IF', 'NOT', 'EXISTS');
     const table = this.tableRef();
     this.expectPunct('(');
@@ -234,9 +261,18 @@ class Parser {
         tablePrimaryKey = this.identifier();
         this.expectPunct(')');
       } else {
-        columns.push(this.columnSpec());
+        const written = this.peek();
+        const column = this.columnSpec();
+        // KalamDB's CREATE TABLE parser (measured wording): names compare without case, the key included.
+        if (columns.some((earlier) => earlier.name.toLowerCase() === column.name.toLowerCase())) {
+          throw new SqlSyntaxError(`Invalid CREATE TABLE statement: Duplicate column name '${written && written.kind === 'word' ? written.text : column.name}'. Column names are case-insensitive.`);
+        }
+        columns.push(column);
       }
     } while (this.acceptPunct(','));
+    if (columns.filter((column) => column.primaryKey).length + (tablePrimaryKey ? 1 : 0) > 1) {
+      throw new SqlSyntaxError('Invalid CREATE TABLE statement: Multiple PRIMARY KEY definitions found');
+    }
     this.expectPunct(')');
     const options: Record<string, string> = {};
     if (typeKeyword) options.TYPE = typeKeyword;
@@ -245,8 +281,7 @@ class Parser {
       do {
         const key = this.identifier().toUpperCase();
         this.expectPunct('=');
-        const value = this.literal();
-        options[key] = String(value);
+        options[key] = this.optionValue();
       } while (this.acceptPunct(','));
       this.expectPunct(')');
     }
@@ -301,8 +336,12 @@ class Parser {
     return { kind: 'drop-table', table: this.tableRef(), ifExists };
   }
 
-  private flush(): Statement {
-    if (this.acceptWord('TABLE')) return { kind: 'flush', table: this.tableRef() };
+  private flush(storage: boolean): Statement {
+    if (this.acceptWord('TABLE')) {
+      const table = this.tableRef();
+      if (storage && !table.namespace) throw new SqlSyntaxError('Table name must be qualified (namespace.table) for STORAGE FLUSH TABLE');
+      return { kind: 'flush', table };
+    }
     this.expectWord('ALL');
     if (this.acceptWord('IN')) return { kind: 'flush', namespace: this.identifier() };
     return { kind: 'flush' };
@@ -381,7 +420,28 @@ class Parser {
       if (token.upper === 'TRUE') return true;
       if (token.upper === 'FALSE') return false;
     }
-    throw this.error(`expected a value, found ${describe(token)}`, token);
+    throw this.error(`expected a value, found ${describe(token)}`, token, 'an expression');
+  }
+
+  /** A WITH (...) option's value: a literal, or a bare word taken as written (KalamDB judges it: `TTL_SECONDS = abc`). */
+  private optionValue(): string {
+    const token = this.peek();
+    if (token?.kind === 'word' && !isLiteralWord(token)) {
+      this.position++;
+      return token.text;
+    }
+    return String(this.literal());
+  }
+
+  /** The next name as written, up to a blank (KalamDB reads `CREATE NAMESPACE my-ns` whole, and judges it). */
+  private nameAsWritten(missing: string): string {
+    const first = this.peek();
+    if (!first) throw new SqlSyntaxError(missing);
+    const rest = this.source.slice(first.at);
+    const end = rest.search(/[\s;]/);
+    const text = end === -1 ? rest : rest.slice(0, end);
+    while (this.peek() && this.peek()!.at < first.at + text.length) this.position++;
+    return PLAIN_NAME.test(text) ? text.toLowerCase() : text;
   }
 
   private tableRef(): TableRef {
@@ -392,10 +452,10 @@ class Parser {
 
   /** Unquoted identifiers fold to lower case (as in DataFusion); quoted ones keep their case. */
   private identifier(): string {
-    const token = this.next('an identifier');
+    const token = this.next('an identifier', 'identifier');
     if (token.kind === 'word') return token.text.toLowerCase();
     if (token.kind === 'quoted') return token.text;
-    throw this.error(`expected an identifier, found ${describe(token)}`, token);
+    throw this.error(`expected an identifier, found ${describe(token)}`, token, 'identifier');
   }
 
   private nonNegativeInteger(what: string): number {
@@ -418,9 +478,9 @@ class Parser {
     return this.tokens[this.position + ahead];
   }
 
-  private next(expected: string): Token {
+  private next(expected: string, sqlparserExpected = expected): Token {
     const token = this.tokens[this.position];
-    if (!token) throw new SqlSyntaxError(`unexpected end of statement, expected ${expected}`);
+    if (!token) throw new SqlSyntaxError(`unexpected end of statement, expected ${expected}`, { expected: sqlparserExpected });
     this.position++;
     return token;
   }
@@ -446,7 +506,7 @@ class Parser {
   private expectWord(word: string): void {
     if (!this.acceptWord(word)) {
       const token = this.peek();
-      throw this.error(`expected ${word}, found ${token ? describe(token) : 'end of statement'}`);
+      throw this.error(`expected ${word}, found ${token ? describe(token) : 'end of statement'}`, token, word);
     }
   }
 
@@ -462,12 +522,13 @@ class Parser {
   private expectPunct(text: string): void {
     if (!this.acceptPunct(text)) {
       const token = this.peek();
-      throw this.error(`expected '${text}', found ${token ? describe(token) : 'end of statement'}`);
+      throw this.error(`expected '${text}', found ${token ? describe(token) : 'end of statement'}`, token, text);
     }
   }
 
-  private error(message: string, token: Token | undefined = this.peek()): SqlSyntaxError {
-    return new SqlSyntaxError(token ? `${message} (at position ${token.at})` : message);
+  /** `expected` is sqlparser's wording of what was expected there (`identifier`, `end of statement`...). */
+  private error(message: string, token: Token | undefined = this.peek(), expected = message): SqlSyntaxError {
+    return new SqlSyntaxError(token ? `${message} (at position ${token.at})` : message, { expected, ...(token ? { found: token } : {}) });
   }
 }
 
@@ -484,18 +545,6 @@ function comparison(text: string): ComparisonOperator | undefined {
   return (['=', '<>', '<', '<=', '>', '>='] as const).find((operator) => operator === text);
 }
 
-function tokenText(token: Token): string {
-  switch (token.kind) {
-    case 'string':
-      return `'${token.text}'`;
-    case 'quoted':
-      return `"${token.text}"`;
-    case 'param':
-      return `$${token.index}`;
-    default:
-      return token.text;
-  }
-}
 
 function describe(token: Token): string {
   return token.kind === 'string' ? `string '${token.text}'` : `'${tokenText(token)}'`;

@@ -7,8 +7,37 @@ export type Token =
   | { readonly kind: 'param'; readonly index: number; readonly at: number }
   | { readonly kind: 'punct'; readonly text: string; readonly at: number };
 
+/** Where a statement stopped parsing: what was expected and the token found there (none: the end). */
+export interface SyntaxErrorDetail {
+  readonly expected: string;
+  readonly found?: Token;
+}
+
 export class SqlSyntaxError extends Error {
   override name = 'SqlSyntaxError';
+  /** Which statement of the batch (0-based) and its first words, set by parseBatch. */
+  statement?: { readonly index: number; readonly words: readonly string[] };
+  constructor(
+    message: string,
+    /** Absent: the message is KalamDB's own wording, to be answered as it is. */
+    readonly detail?: SyntaxErrorDetail,
+  ) {
+    super(message);
+  }
+}
+
+/** A token as sqlparser prints it in `found: X`. */
+export function tokenText(token: Token): string {
+  switch (token.kind) {
+    case 'string':
+      return `'${token.text}'`;
+    case 'quoted':
+      return `"${token.text}"`;
+    case 'param':
+      return `$${token.index}`;
+    default:
+      return token.text;
+  }
 }
 
 const PUNCT = ['<>', '!=', '<=', '>=', '(', ')', ',', '.', ';', '*', '=', '<', '>', '-', '+'];
