@@ -11,7 +11,11 @@
  * 4. Detection: each workload defect of the selftest matrix over BENCH_DETECTION_SEEDS seeds (default 20)
  *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
  *
- * Environment: BENCH_ONLY (landing,throughput,checkers,detection), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ * 5. Restart overhead: a campaign's kill→ready per cycle against a bare kill -9 + restart-to-ready on
+ *    the same data, for the reference server and kalamdb-server when it is there (scripts/bench/restart.ts).
+ *
+ * `npm run bench -- --only restart` (or BENCH_ONLY=restart) runs one section; several: `--only landing,restart`.
+ * Environment: BENCH_ONLY (landing,throughput,checkers,detection,restart), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +30,7 @@ import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
 import { benchCheckers } from './bench-checkers.js';
 import { detectionRates } from './bench/detection.js';
+import { restartOverhead } from './bench/restart.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
 const seed = String(process.env.BENCH_SEED ?? 20261125);
@@ -98,7 +103,12 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const parts = (process.env.BENCH_ONLY ?? 'landing,throughput,checkers,detection').split(',');
+const SECTIONS = ['landing', 'throughput', 'checkers', 'detection', 'restart'];
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag === -1 ? process.env.BENCH_ONLY : process.argv[onlyFlag + 1];
+const parts = only ? only.split(',') : SECTIONS;
+const unknown = parts.filter((part) => !SECTIONS.includes(part));
+if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
 try {
   if (parts.includes('landing')) await flushLanding();
   if (parts.includes('throughput')) await throughput();
@@ -107,6 +117,7 @@ try {
     for (const line of benchCheckers()) console.log(line);
   }
   if (parts.includes('detection')) await detectionRates(out);
+  if (parts.includes('restart')) await restartOverhead(out, seed);
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import type { ColumnTypeName, Value } from './sql/ast.js';
 import type { ManifestHint, StoredRow, TableDefinition, TableState } from './state.js';
 import { syncDirectory } from './wal.js';
 import { ensureDurableDir } from './durable-dir.js';
+import { VersionedRows } from './versioned-rows.js';
 
 /**
  * The cold tier, laid out as KalamDB lays it out (INTERFACE.md, "On disk"):
@@ -59,7 +60,7 @@ export interface ColdScope {
   readonly dir: string;
   manifest: Manifest | undefined;
   /** Newest version per primary key across the scope's committed segments. */
-  rows: Map<Value, StoredRow>;
+  rows: VersionedRows<Value, StoredRow>;
   /** Set when the scope cannot be served (e.g. the manifest names a missing file); queries on it fail. */
   unavailable?: string;
   /** sha256 of the manifest.json text in force, to record as the committed copy after a start. */
@@ -282,12 +283,9 @@ export async function loadTableScopes(dataDir: string, table: TableState, log: L
 
 async function loadScope(dir: string, table: TableState, partition: string, log: Logger, policy: ManifestPolicy): Promise<ColdScope> {
   const definition = table.definition;
-  const scope: ColdScope = { dir, manifest: undefined, rows: new Map() };
+  const scope: ColdScope = { dir, manifest: undefined, rows: new VersionedRows() };
   const names = await readdir(dir);
-  for (const name of names.filter((entry) => entry.endsWith('.tmp'))) {
-    await rm(join(dir, name), { force: true });
-    log.warn({ file: join(dir, name) }, 'removed leftover temp file of an interrupted write');
-  }
+  // kalamdb-server leaves the temp file of an interrupted write where it is; so does its double.
   const manifestPath = join(dir, MANIFEST);
   const hint = table.manifests.get(partition);
   let manifest: Manifest | undefined;

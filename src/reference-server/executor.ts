@@ -17,6 +17,8 @@ import { coerce } from './coerce.js';
 import { validateNamespaceName } from './names.js';
 import { tableOptions } from './table-options.js';
 import { assertSharedTableAccess, assertSystemTableReadable, isAdmin, requireAdmin, roleName, roleOf } from './permissions.js';
+import { firstInRange, keyRangeOf, sortByKey, type KeyRange } from './key-order.js';
+import type { VersionedRows } from './versioned-rows.js';
 
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
@@ -50,6 +52,17 @@ export interface ExecutorOptions {
   readonly afterInsert?: (table: TableState) => void;
   /** table-unavailable-after-restart: tables (`ns.t`) this incarnation cannot find a provider for. */
   readonly unavailableTables?: ReadonlySet<string>;
+}
+
+/** A partition's visible rows in key order, and the tiers' versions it was built from. */
+interface KeyOrderedView {
+  readonly hot: VersionedRows<Value, StoredRow> | undefined;
+  readonly hotVersion: number;
+  readonly cold: VersionedRows<Value, StoredRow> | undefined;
+  readonly coldVersion: number;
+  readonly rows: readonly StoredRow[];
+  /** Why every scan of the table fails (assertReadable), if it does. */
+  readonly unreadable: SqlError | undefined;
 }
 
 export interface Executor {
@@ -152,6 +165,33 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return [...merged.values()];
   }
 
+  /** Per table (dropped with it), per partition: its visible rows in key order, while unchanged. */
+  const keyOrderedViews = new WeakMap<TableState, Map<string, KeyOrderedView>>();
+
+  /** The visible rows of a partition in key order, rebuilt only when a row of either tier changed. */
+  function keyOrderedView(table: TableState, partition: string): KeyOrderedView {
+    const definition = table.definition;
+    const cold = options.cold.get(tableKey(definition.namespace, definition.name))?.get(partition);
+    if (cold?.unavailable) throw new SqlError('SQL_EXECUTION_ERROR', `${definition.namespace}.${definition.name}: ${cold.unavailable}`);
+    const hot = table.partitions.get(partition);
+    const views = keyOrderedViews.get(table) ?? new Map<string, KeyOrderedView>();
+    keyOrderedViews.set(table, views);
+    const cached = views.get(partition);
+    const current = (view: KeyOrderedView) => view.hot === hot && view.hotVersion === (hot?.version ?? 0) && view.cold === cold?.rows && view.coldVersion === (cold?.rows.version ?? 0);
+    if (cached && current(cached)) return cached;
+    const rows = sortByKey(visibleRows(table, partition), definition.primaryKey);
+    let unreadable: SqlError | undefined;
+    try {
+      assertReadable(definition, rows);
+    } catch (error) {
+      if (!(error instanceof SqlError)) throw error;
+      unreadable = error;
+    }
+    const view: KeyOrderedView = { hot, hotVersion: hot?.version ?? 0, cold: cold?.rows, coldVersion: cold?.rows.version ?? 0, rows, unreadable };
+    views.set(partition, view);
+    return view;
+  }
+
   function visibleKeys(table: TableState, partition: string): Set<Value> {
     return new Set(visibleRows(table, partition).map((row) => row.values[table.definition.primaryKey] ?? null));
   }
@@ -224,6 +264,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const table = resolveTable(statement.from, session);
       const definition = table.definition;
       assertSharedTableAccess(roleOf(state, user), definition, 'read');
+      const range = options.defects.has('stale-reads') ? undefined : keyRangeOf(statement, definition);
+      if (range) return selectInKeyOrder(statement, table, partitionFor(table, user), range);
       columns = tableColumns(definition);
       const withTombstones = readsTombstones(statement.where, definition.primaryKey);
       const stored = withTombstones ? versionsOf(table, partitionFor(table, user)) : rowsForSelect(table, partitionFor(table, user));
@@ -244,9 +286,36 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     const projection = project(statement.items, columns, where);
     sortRows(filtered, statement.orderBy);
-    const limit = Math.min(statement.limit ?? options.defaultQueryLimit, options.maxQueryLimit);
-    const offset = statement.offset ?? 0;
-    const page = filtered.slice(offset, offset + limit);
+    const { offset, limit } = pageOf(statement);
+    return pageResult(projection, filtered.slice(offset, offset + limit));
+  }
+
+  /**
+   * A SELECT answered from the partition's key-ordered view (keyset or offset paging of a user
+   * table): a binary search and the page, not a sort of the whole partition. Same answers, in the
+   * same order of checks, as the general path.
+   */
+  function selectInKeyOrder(statement: Extract<Statement, { kind: 'select' }>, table: TableState, partition: string, range: KeyRange): StatementResult {
+    const definition = table.definition;
+    const view = keyOrderedView(table, partition);
+    if (view.unreadable !== undefined) throw view.unreadable;
+    const first = firstInRange(view.rows, definition.primaryKey, range);
+    if (statement.items.some((item) => item.kind === 'count-star')) {
+      if (statement.items.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', 'COUNT(*) cannot be combined with other select items here');
+      const count = statement.items[0]!;
+      return { schema: [{ name: ('alias' in count && count.alias) || 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[String(view.rows.length - first)]], row_count: 1 };
+    }
+    const projection = project(statement.items, tableColumns(definition), `${definition.namespace}.${definition.name}`);
+    const { offset, limit } = pageOf(statement);
+    const page = view.rows.slice(first + offset, first + offset + limit);
+    return pageResult(projection, page.map((row) => ({ ...row.values, _seq: row.seq, _deleted: row.deleted === true })));
+  }
+
+  function pageOf(statement: Extract<Statement, { kind: 'select' }>): { offset: number; limit: number } {
+    return { offset: statement.offset ?? 0, limit: Math.min(statement.limit ?? options.defaultQueryLimit, options.maxQueryLimit) };
+  }
+
+  function pageResult(projection: readonly (ResultColumn & { readonly source: string })[], page: readonly Row[]): StatementResult {
     const resultRows = page.map((row) => projection.map((column) => asJson(column.data_type, row[column.source] ?? null)));
     return {
       schema: projection.map((column, index) => ({ name: column.name, data_type: column.data_type, index, ...(column.flags ? { flags: column.flags } : {}) })),

@@ -6,6 +6,7 @@ import { columnStats, emptyManifest, encodeRows, manifestDigest, manifestText, e
 import type { DefectName } from './defects.js';
 import { applyRecord, tableKey, type DatabaseState, type JobRecord, type StoredRow, type TableState, type WalRecord } from './state.js';
 import { syncDirectory, type WriteAheadLog } from './wal.js';
+import { VersionedRows } from './versioned-rows.js';
 
 export interface FlusherOptions {
   readonly dataDir: string;
@@ -144,7 +145,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
     await ensureDir(dir);
     const scopes = options.cold.get(key) ?? new Map<string, ColdScope>();
     options.cold.set(key, scopes);
-    const scope = scopes.get(partition) ?? { dir, manifest: undefined, rows: new Map() };
+    const scope = scopes.get(partition) ?? { dir, manifest: undefined, rows: new VersionedRows() };
     scopes.set(partition, scope);
 
     const flushed: WalRecord = { op: 'flushed', table: key, partition, rows: rows.map((row) => [row.values[definition.primaryKey] ?? null, row.seq] as const) };
@@ -212,7 +213,7 @@ export function createFlusher(options: FlusherOptions): Flusher {
     const manifest: Manifest = { ...scope.manifest, version: scope.manifest.version + 1, updated_at: now, segments: [], last_sequence_number: 0 };
     await writeManifestAtomically(scope.dir, manifest, pause);
     scope.manifest = manifest;
-    scope.rows = new Map();
+    scope.rows = new VersionedRows();
     await commit({ op: 'manifest', table: key, partition, manifest: { version: manifest.version, segments: [], sha256: manifestDigest(manifest) } });
     for (const file of files) await rm(join(scope.dir, file), { force: true });
     await syncDirectory(scope.dir);

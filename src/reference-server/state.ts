@@ -1,4 +1,5 @@
 import type { ColumnSpec, Value } from './sql/ast.js';
+import { VersionedRows } from './versioned-rows.js';
 
 /**
  * The reference server's in-memory database and the one function that changes it. Every change
@@ -90,7 +91,7 @@ export interface NamespaceRecord {
 export interface TableState {
   readonly definition: TableDefinition;
   /** Hot tier. Partition ('' for SHARED tables, the user id for USER tables) → primary key → row. */
-  readonly partitions: Map<string, Map<Value, StoredRow>>;
+  readonly partitions: Map<string, VersionedRows<Value, StoredRow>>;
   /** Partition → manifest the hot tier remembers committing (a manifest.json that vanished is rebuilt). */
   readonly manifests: Map<string, ManifestHint>;
 }
@@ -129,10 +130,10 @@ export function tableKey(namespace: string, name: string): string {
   return `${namespace}.${name}`;
 }
 
-export function partitionOf(table: TableState, partition: string): Map<Value, StoredRow> {
+export function partitionOf(table: TableState, partition: string): VersionedRows<Value, StoredRow> {
   let rows = table.partitions.get(partition);
   if (!rows) {
-    rows = new Map();
+    rows = new VersionedRows();
     table.partitions.set(partition, rows);
   }
   return rows;
