@@ -19,7 +19,7 @@ function checkSection(check: CheckVerdict): string {
   const problems = check.problems.length > 0 ? `<ul>${check.problems.map((problem) => `<li>${escapeHtml(problem)}</li>`).join('')}</ul>` : '';
   const reason = check.reason ? `<p>${escapeHtml(check.reason)}</p>` : '';
   const figures = check.figures ? `<p>${Object.entries(check.figures).map(([name, value]) => `${escapeHtml(name)} = ${escapeHtml(value)}`).join(', ')}</p>` : '';
-  return `<details${check.outcome === 'pass' || check.outcome === 'skipped' ? '' : ' open'} id="${escapeHtml(check.id)}"><summary><span class="${check.outcome}">${check.outcome.toUpperCase()}</span> <code>${escapeHtml(check.id)}</code>: ${escapeHtml(check.expectation)}</summary>${problems}${reason}${figures}${check.expectedFor ? `<p>Expectations for: ${escapeHtml(check.expectedFor.join(', '))}</p>` : ''}${evidenceRows(check.evidence)}</details>`;
+  return `<details${check.outcome === 'pass' || check.outcome === 'skipped' ? '' : ' open'} id="${escapeHtml(check.id)}"><summary><span class="${check.outcome}">${check.outcome.toUpperCase()}</span> <code>${escapeHtml(check.id)}</code>: ${escapeHtml(check.expectation)}</summary>${problems}${reason}${figures}${check.expectedFor ? `<p>Expectations for: ${escapeHtml(check.expectedFor.join(', '))}</p>` : ''}${check.differences ? `<p>Differs from the seed plan: ${check.differences.map(escapeHtml).join('; ')}</p>` : ''}${evidenceRows(check.evidence)}</details>`;
 }
 
 /** The suite run on one self-contained page: verdict, target, a line per check, and each check's statements and answers. */

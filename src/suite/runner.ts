@@ -93,6 +93,13 @@ async function runOne(check: SuiteCheck, env: SuiteEnvironment, users: Map<strin
   const problems: string[] = [];
   const figures: Record<string, number> = {};
   const expectedFor = new Set<string>();
+  const differences = new Set<string>();
+  const resolve = <T>(value: Parameters<typeof resolveVersioned<T>>[0]): T => {
+    const resolved = resolveVersioned(value, env.version);
+    if (resolved.key) expectedFor.add(resolved.key);
+    if (resolved.why) differences.add(resolved.why);
+    return resolved.value;
+  };
   const cleanups: string[] = [];
   const launched: { stop(): Promise<void> }[] = [];
   const deadline = new AbortController();
@@ -129,17 +136,11 @@ async function runOne(check: SuiteCheck, env: SuiteEnvironment, users: Map<strin
       return answer;
     },
     expect: (answer, expectation, what) => {
-      const { value, key } = resolveVersioned(expectation, env.version);
-      if (key) expectedFor.add(key);
-      const mismatch = mismatchOf(answer, value);
+      const mismatch = mismatchOf(answer, resolve(expectation));
       if (mismatch) problems.push(`${what}: ${mismatch}`);
       return mismatch === undefined;
     },
-    pick: (value) => {
-      const { value: picked, key } = resolveVersioned(value, env.version);
-      if (key) expectedFor.add(key);
-      return picked;
-    },
+    pick: (value) => resolve(value),
     require: (answer, expectation, what) => {
       if (!ctx.expect(answer, expectation, what)) throw new CheckAbandoned(`${what} did not go as required, so the check stopped there`);
     },
@@ -196,6 +197,7 @@ async function runOne(check: SuiteCheck, env: SuiteEnvironment, users: Map<strin
     ...base,
     outcome,
     ...(expectedFor.size > 0 ? { expectedFor: [...expectedFor].sort() } : {}),
+    ...(differences.size > 0 ? { differences: [...differences] } : {}),
     problems,
     ...(reason !== undefined ? { reason } : {}),
     evidence,

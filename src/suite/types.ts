@@ -56,6 +56,8 @@ export interface CheckVerdict {
   readonly outcome: CheckOutcome;
   /** Which expectations applied: `seed`, a version prefix such as `0.4.3`, or absent when none is versioned. */
   readonly expectedFor?: readonly string[];
+  /** Where this check's statements or expectations differ from the seed plan (each versioned value's `why`). */
+  readonly differences?: readonly string[];
   /** Each way the server's answers broke the rule (empty when it passed). */
   readonly problems: readonly string[];
   /** Why the check did not run, or the tool's own error. */

@@ -27,9 +27,9 @@ function matchesVersion(version: string, prefix: string): boolean {
 }
 
 /** The value for `version` and the key it came from (`seed` when no version key matches). */
-export function resolveVersioned<T>(value: T | Versioned<T>, version: string | undefined): { value: T; key?: string } {
+export function resolveVersioned<T>(value: T | Versioned<T>, version: string | undefined): { value: T; key?: string; why?: string } {
   if (!isVersioned(value)) return { value };
   const keys = Object.keys(value.byVersion).filter((prefix) => version !== undefined && matchesVersion(version, prefix));
   const best = keys.sort((a, b) => b.length - a.length)[0];
-  return best === undefined ? { value: value.seed, key: 'seed' } : { value: value.byVersion[best]!, key: best };
+  return best === undefined ? { value: value.seed, key: 'seed', why: value.why } : { value: value.byVersion[best]!, key: best, why: value.why };
 }

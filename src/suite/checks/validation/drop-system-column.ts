@@ -3,7 +3,8 @@ import { versioned } from '../../versioned.js';
 import { ownNamespace, REFUSED, refused, succeeded } from '../expectations.js';
 
 /** The system columns of a USER table: the seed's `_updated` is `_seq` (the MVCC sequence) at 0.4.3. */
-const SYSTEM_COLUMNS = versioned(['_updated', '_deleted'], { '0.4.3': ['_seq', '_deleted'] }, 'the system columns are `_seq` and `_deleted` (the seed drops `_updated`, which 0.4.3 does not have)');
+const SYSTEM_COLUMNS_RENAMED = 'the system columns are `_seq` and `_deleted` (the seed drops `_updated`, which 0.4.3 does not have)';
+const SYSTEM_COLUMNS = versioned(['_updated', '_deleted'], { '0.4.3': ['_seq', '_deleted'] }, SYSTEM_COLUMNS_RENAMED);
 
 /** Seed: test_drop_system_columns_rejected (DROP COLUMN _updated, _deleted of a USER table). */
 export const dropSystemColumn: SuiteCheck = {
@@ -17,7 +18,7 @@ export const dropSystemColumn: SuiteCheck = {
     for (const column of columns) {
       ctx.expect(
         await ctx.sql(`ALTER TABLE ${ns}.test_table DROP COLUMN ${column}`),
-        versioned(REFUSED, { '0.4.3': refused('SQL_EXECUTION_ERROR', `Statement 1 failed: Invalid operation: Cannot drop column '${column}': system column cannot be modified`) }, 'system columns'),
+        versioned(REFUSED, { '0.4.3': refused('SQL_EXECUTION_ERROR', `Statement 1 failed: Invalid operation: Cannot drop column '${column}': system column cannot be modified`) }, SYSTEM_COLUMNS_RENAMED),
         `DROP COLUMN ${column}`,
       );
     }

@@ -2,8 +2,9 @@ import type { SuiteCheck } from '../../types.js';
 import { versioned } from '../../versioned.js';
 import { ownNamespace, refused, refusedMentioning } from '../expectations.js';
 
-const FLUSH = (table: string) =>
-  versioned(`FLUSH TABLE ${table}`, { '0.4.3': `STORAGE FLUSH TABLE ${table}` }, 'a flush is `STORAGE FLUSH TABLE` (the seed sends `FLUSH TABLE`, which 0.4.3 refuses as an unsupported statement)');
+export const FLUSH_SYNTAX = 'a flush is `STORAGE FLUSH TABLE ns.t` (the seed sends `FLUSH TABLE`, which 0.4.3 refuses as an unsupported statement)';
+
+export const FLUSH = (table: string) => versioned(`FLUSH TABLE ${table}`, { '0.4.3': `STORAGE FLUSH TABLE ${table}` }, FLUSH_SYNTAX);
 
 /** Seed: test_operations_on_wrong_table_types (FLUSH of a STREAM table fails, saying why). */
 export const flushStreamTable: SuiteCheck = {
@@ -20,10 +21,9 @@ export const flushStreamTable: SuiteCheck = {
     const answer = await ctx.sql(ctx.pick(FLUSH(`${ns}.stream_events`)));
     ctx.expect(
       answer,
-      versioned(refusedMentioning(undefined, /stream|flush|not supported/i), { '0.4.3': refused('SQL_EXECUTION_ERROR', 'Statement 1 failed: Invalid operation: STORAGE FLUSH TABLE is not supported for STREAM tables') }, 'a flush is `STORAGE FLUSH TABLE`'),
+      versioned(refusedMentioning(undefined, /stream|flush|not supported/i), { '0.4.3': refused('SQL_EXECUTION_ERROR', 'Statement 1 failed: Invalid operation: STORAGE FLUSH TABLE is not supported for STREAM tables') }, FLUSH_SYNTAX),
       'the flush of a STREAM table',
     );
   },
 };
 
-export { FLUSH };

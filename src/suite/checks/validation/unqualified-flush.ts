@@ -1,7 +1,7 @@
 import type { SuiteCheck } from '../../types.js';
 import { versioned } from '../../versioned.js';
 import { ownNamespace, REFUSED, refused, succeeded } from '../expectations.js';
-import { FLUSH } from './flush-stream-table.js';
+import { FLUSH, FLUSH_SYNTAX } from './flush-stream-table.js';
 
 /** Seed: test_invalid_flush_table_format (`FLUSH TABLE messages`, without a namespace, must fail). */
 export const unqualifiedFlush: SuiteCheck = {
@@ -13,9 +13,9 @@ export const unqualifiedFlush: SuiteCheck = {
     ctx.require(await ctx.sql(`CREATE TABLE ${ns}.messages (id BIGINT PRIMARY KEY, v TEXT)`), { outcome: 'success' }, 'creating the table');
     ctx.expect(
       await ctx.sql(ctx.pick(FLUSH('messages'))),
-      versioned(REFUSED, { '0.4.3': refused('INVALID_SQL', 'Table name must be qualified (namespace.table) for STORAGE FLUSH TABLE') }, 'a flush is `STORAGE FLUSH TABLE`'),
+      versioned(REFUSED, { '0.4.3': refused('INVALID_SQL', 'Table name must be qualified (namespace.table) for STORAGE FLUSH TABLE') }, FLUSH_SYNTAX),
       'the flush of an unqualified table name',
     );
-    ctx.expect(await ctx.sql(ctx.pick(FLUSH(`${ns}.messages`))), versioned({ outcome: 'success' }, { '0.4.3': succeeded(`Storage flush skipped: no pending writes for table '${ns}.messages'`) }, 'a flush is `STORAGE FLUSH TABLE`'), 'the flush of the qualified name (an empty table)');
+    ctx.expect(await ctx.sql(ctx.pick(FLUSH(`${ns}.messages`))), versioned({ outcome: 'success' }, { '0.4.3': succeeded(`Storage flush skipped: no pending writes for table '${ns}.messages'`) }, FLUSH_SYNTAX), 'the flush of the qualified name (an empty table)');
   },
 };
