@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
 import { SqlError } from './errors.js';
@@ -23,7 +24,8 @@ import type { VersionedRows } from './versioned-rows.js';
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
   schema?: { name: string; data_type: ColumnTypeName | 'Json'; index: number; flags?: readonly string[] }[];
-  rows?: Value[][];
+  /** A Json column's value is an object (SUBSCRIBE TO's `subscription`). */
+  rows?: (Value | { readonly [key: string]: Value })[][];
   row_count: number;
   message?: string;
   as_user?: string;
@@ -244,6 +246,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       case 'drop-user':
         requireAdmin(roleOf(state, actingUser), 'user management');
         return dropUser(state, commit, statement);
+      case 'subscribe':
+        return subscribe(statement, session);
     }
   }
 
@@ -640,6 +644,31 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
     await commitDdl({ op: 'alter-table', table: altered });
     return { row_count: 0, message: `Table ${namespace}.${definition.name} altered successfully: ADD COLUMN ${column.name} ${sqlTypeName(column.type)} (version ${altered.schemaVersion})` };
+  }
+
+  /**
+   * SUBSCRIBE TO over SQL only describes the subscription a WebSocket client then opens: nothing is
+   * registered (system.live stays empty). KalamDB 0.4.3 answers it for any namespace and table, even
+   * missing ones (FINDINGS.md F18); the reference server refuses those, as DROP NAMESPACE and SELECT word it.
+   */
+  function subscribe(statement: Extract<Statement, { kind: 'subscribe' }>, session: Session): StatementResult {
+    const namespace = statement.table.namespace ?? session.namespace;
+    if (namespace !== 'system') {
+      if (!state.namespaces.has(namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Not found: Namespace '${namespace}' not found`);
+      if (!state.tables.has(tableKey(namespace, statement.table.name))) throw tableNotFound(namespace, statement.table.name);
+    } else if (!SYSTEM_TABLES[statement.table.name]) throw tableNotFound('system', statement.table.name);
+    const id = `sub-${namespace}-${statement.table.name}-${randomUUID().replace(/-/g, '')}`;
+    return {
+      schema: [
+        { name: 'status', data_type: 'Text', index: 0 },
+        { name: 'ws_url', data_type: 'Text', index: 1 },
+        { name: 'subscription', data_type: 'Json', index: 2 },
+        { name: 'message', data_type: 'Text', index: 3 },
+      ],
+      // 0.4.3 names ws://localhost:8080/ws whatever its address and port (measured).
+      rows: [['active', 'ws://localhost:8080/ws', { id, sql: `SELECT * FROM ${statement.query}` }, 'WebSocket subscription created. Connect to ws_url to receive updates.']],
+      row_count: 1,
+    };
   }
 
   /** ALTER TABLE ... DROP COLUMN: the rows keep their values; the definition no longer shows the column. */
