@@ -1,6 +1,7 @@
 /** Reading what the kalam CLI printed: plain text out of a terminal's bytes, and its result lines. */
 
 /** CSI sequences (colours, cursor moves, bracketed paste), OSC titles and the other escapes a terminal gets. */
+// eslint-disable-next-line no-control-regex -- escape sequences are what it matches
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /** The text a reader would see, without escape sequences and carriage returns. */
