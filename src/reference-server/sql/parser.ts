@@ -359,6 +359,9 @@ class Parser {
     let table: TableRef;
     try {
       table = this.tableRef();
+      // `SELECT * FROM ns.t alias`: a word after the table is its alias.
+      const alias = this.peek();
+      if (alias?.kind === 'word' && alias.upper !== 'WHERE' && alias.upper !== 'OPTIONS') this.position++;
       if (this.acceptWord('WHERE')) {
         if (!this.peek()) throw new SqlSyntaxError('unexpected end of statement', { expected: 'an expression' });
         this.condition();
