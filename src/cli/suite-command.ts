@@ -14,6 +14,7 @@ import { parseInteger, parseTarget, type RunFlags } from './options.js';
 interface SuiteFlags {
   target: string;
   serverBin?: string;
+  cliBin?: string;
   auth: string;
   defect?: string[];
   out: string;
@@ -56,6 +57,7 @@ async function suiteCommand(categories: string[], flags: SuiteFlags): Promise<ne
       checks,
       target,
       outDir: resolve(flags.out),
+      ...(flags.cliBin !== undefined ? { cliBin: resolve(flags.cliBin) } : {}),
       seed: flags.seed !== undefined ? parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1) : randomSeed(),
       timeouts: {
         readyMs: flags.readyTimeout !== undefined ? parseInteger(flags.readyTimeout, '--ready-timeout', 100, 600_000) : DEFAULT_TIMEOUTS.readyMs,
@@ -85,6 +87,7 @@ export function registerSuiteCommand(program: Command): void {
     .argument('[categories...]', `categories to run: ${SUITE_CATEGORIES.join(', ')}`)
     .addOption(new Option('--target <kind>', 'server to test').choices(['reference', 'kalamdb']).default('reference'))
     .option('--server-bin <path>', 'kalamdb-server binary (--target kalamdb)')
+    .option('--cli-bin <path>', 'the kalam CLI binary, for the cli checks (skipped without it); run against either target')
     .addOption(new Option('--auth <mode>', 'SQL endpoint authentication').choices(['bearer', 'basic']).default('bearer'))
     .option('--defect <name...>', 'reference server: seed a named defect (repeatable)')
     .option('--seed <n>', 'seed of the names the checks create (random when omitted)')

@@ -7,7 +7,8 @@ export type SqlErrorCode =
   | 'PERMISSION_DENIED'
   | 'SQL_EXECUTION_ERROR'
   | 'INTERNAL_ERROR'
-  | 'UNAUTHORIZED';
+  | 'UNAUTHORIZED'
+  | 'MISSING_AUTHORIZATION';
 
 export class SqlError extends Error {
   override name = 'SqlError';
@@ -26,6 +27,7 @@ export class SqlError extends Error {
 export function httpStatusFor(code: SqlErrorCode): number {
   switch (code) {
     case 'UNAUTHORIZED':
+    case 'MISSING_AUTHORIZATION':
       return 401;
     case 'PERMISSION_DENIED':
       return 403;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ColumnTypeName, SelectItem, Statement, TableRef, Value } from './sql/ast.js';
 import { SqlError } from './errors.js';
@@ -23,7 +24,8 @@ import type { VersionedRows } from './versioned-rows.js';
 /** One statement's result in KalamDB's JSON shape (`schema`/`rows` omitted when empty). */
 export interface StatementResult {
   schema?: { name: string; data_type: ColumnTypeName | 'Json'; index: number; flags?: readonly string[] }[];
-  rows?: Value[][];
+  /** A Json column's value is an object (SUBSCRIBE TO's `subscription`). */
+  rows?: (Value | { readonly [key: string]: Value })[][];
   row_count: number;
   message?: string;
   as_user?: string;
@@ -253,6 +255,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       case 'drop-user':
         requireAdmin(roleOf(state, actingUser), 'user management');
         return dropUser(state, commit, statement);
+      case 'subscribe':
+        return subscribe(statement, session);
     }
   }
 
@@ -311,7 +315,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const first = firstInRange(view.rows, definition.primaryKey, range);
     if (statement.items.some((item) => item.kind === 'count-star')) {
       if (statement.items.length !== 1) throw new SqlError('SQL_EXECUTION_ERROR', 'COUNT(*) cannot be combined with other select items here');
-      return { schema: [{ name: 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[String(view.rows.length - first)]], row_count: 1 };
+      const count = statement.items[0]!;
+      return { schema: [{ name: ('alias' in count && count.alias) || 'count(*)', data_type: 'BigInt', index: 0 }], rows: [[String(view.rows.length - first)]], row_count: 1 };
     }
     const projection = project(statement.items, tableColumns(definition), `${definition.namespace}.${definition.name}`);
     const { offset, limit } = pageOf(statement);
@@ -651,6 +656,31 @@ export function createExecutor(options: ExecutorOptions): Executor {
     };
     await commitDdl({ op: 'alter-table', table: altered });
     return { row_count: 0, message: `Table ${namespace}.${definition.name} altered successfully: ADD COLUMN ${column.name} ${sqlTypeName(column.type)} (version ${altered.schemaVersion})` };
+  }
+
+  /**
+   * SUBSCRIBE TO over SQL only describes the subscription a WebSocket client then opens: nothing is
+   * registered (system.live stays empty). KalamDB 0.4.3 answers it for any namespace and table, even
+   * missing ones (FINDINGS.md F18); the reference server refuses those, as DROP NAMESPACE and SELECT word it.
+   */
+  function subscribe(statement: Extract<Statement, { kind: 'subscribe' }>, session: Session): StatementResult {
+    const namespace = statement.table.namespace ?? session.namespace;
+    if (namespace !== 'system') {
+      if (!state.namespaces.has(namespace)) throw new SqlError('SQL_EXECUTION_ERROR', `Not found: Namespace '${namespace}' not found`);
+      if (!state.tables.has(tableKey(namespace, statement.table.name))) throw tableNotFound(namespace, statement.table.name);
+    } else if (!SYSTEM_TABLES[statement.table.name]) throw tableNotFound('system', statement.table.name);
+    const id = `sub-${namespace}-${statement.table.name}-${randomUUID().replace(/-/g, '')}`;
+    return {
+      schema: [
+        { name: 'status', data_type: 'Text', index: 0 },
+        { name: 'ws_url', data_type: 'Text', index: 1 },
+        { name: 'subscription', data_type: 'Json', index: 2 },
+        { name: 'message', data_type: 'Text', index: 3 },
+      ],
+      // 0.4.3 names ws://localhost:8080/ws whatever its address and port (measured).
+      rows: [['active', 'ws://localhost:8080/ws', { id, sql: `SELECT * FROM ${statement.query}` }, 'WebSocket subscription created. Connect to ws_url to receive updates.']],
+      row_count: 1,
+    };
   }
 
   /** ALTER TABLE ... DROP COLUMN: the rows keep their values; the definition no longer shows the column. */

@@ -98,7 +98,8 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
       sendJson(response, httpStatusFor(code), { status: 'error', results: [], took: took(), error: { code, message, details } });
 
     const user = await options.auth.authenticate(request.headers.authorization);
-    if (!user) return fail('UNAUTHORIZED', request.headers.authorization ? 'invalid or expired credentials' : 'missing Authorization header');
+    // kalamdb-server 0.4.3 without an Authorization header: MISSING_AUTHORIZATION, "Authentication required" (measured).
+    if (!user) return request.headers.authorization ? fail('UNAUTHORIZED', 'invalid or expired credentials') : fail('MISSING_AUTHORIZATION', 'Authentication required');
     const body = await readJsonBody(request).catch((error: HttpError) => error);
     if (body instanceof HttpError) return fail('INVALID_SQL', body.message);
     const text = stringField(body, 'sql');

@@ -1,5 +1,6 @@
 import type { SqlOutcome } from '../client/sql-client.js';
-import { MAX_EVIDENCE_ROWS, type Answer, type AnswerExpectation } from './types.js';
+import { clip, plainText } from './cli/cli-output.js';
+import { MAX_EVIDENCE_ROWS, type Answer, type AnswerExpectation, type CliRun } from './types.js';
 
 /** The answer as the suite keeps it: the last statement's result, its first rows. */
 export function answerOf(outcome: SqlOutcome, ms: number): Answer {
@@ -32,7 +33,26 @@ export function unansweredOf(error: unknown, ms: number): Answer {
   return { kind: code === 'ECONNREFUSED' || /ECONNREFUSED/.test(reason) ? 'refused' : 'indeterminate', reason, ms: Math.round(ms * 10) / 10 };
 }
 
+/** A CLI run as evidence: success is exit 0; what it printed, as plain text. */
+export function cliAnswerOf(run: CliRun): Answer {
+  const reason = run.timedOut ? 'killed at its deadline' : run.signal ? `ended by ${run.signal}` : undefined;
+  return {
+    kind: run.exitCode === 0 ? 'success' : run.exitCode === undefined ? 'indeterminate' : 'error',
+    ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
+    stdout: clip(plainText(run.stdout).trim()),
+    stderr: clip(plainText(run.stderr).trim()),
+    ...(reason ? { reason } : {}),
+    ms: Math.round(run.ms * 10) / 10,
+  };
+}
+
+function describeProcess(answer: Answer): string {
+  const status = answer.exitCode !== undefined ? `exit ${answer.exitCode}` : `no exit code (${answer.reason ?? answer.kind})`;
+  return [status, answer.stderr ? `stderr: ${answer.stderr}` : '', answer.stdout ? `stdout: ${answer.stdout}` : ''].filter(Boolean).join('\n');
+}
+
 export function describeAnswer(answer: Answer): string {
+  if (answer.stdout !== undefined || answer.stderr !== undefined) return describeProcess(answer);
   switch (answer.kind) {
     case 'success':
       return `success (${answer.rowCount ?? 0} row(s)${answer.message ? `: ${answer.message}` : ''})`;

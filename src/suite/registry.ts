@@ -30,6 +30,19 @@ import { syntaxErrorMessage } from './checks/validation/syntax-error-message.js'
 import { typeMismatch } from './checks/validation/type-mismatch.js';
 import { unqualifiedFlush } from './checks/validation/unqualified-flush.js';
 import { userTableIsolation } from './checks/validation/user-table-isolation.js';
+import { subscribeForms } from './checks/subscriptions/subscribe-forms.js';
+import { subscribeTableTypes } from './checks/subscriptions/table-types.js';
+import { subscribeBadSyntax } from './checks/subscriptions/bad-syntax.js';
+import { subscribeMissingTargets } from './checks/subscriptions/missing-targets.js';
+import { systemLive } from './checks/subscriptions/system-live.js';
+import { cliExitCodes } from './checks/cli/exit-codes.js';
+import { cliFileBatch } from './checks/cli/file-batch.js';
+import { cliCommonMistakes } from './checks/cli/common-mistakes.js';
+import { cliIfNotExists } from './checks/cli/if-not-exists.js';
+import { cliResults } from './checks/cli/results.js';
+import { cliFormats } from './checks/cli/formats.js';
+import { cliMetaCommands } from './checks/cli/meta-commands.js';
+import { cliInteractiveAfterError, cliInteractiveCtrlC } from './checks/cli/interactive.js';
 import { SUITE_CATEGORIES, type SuiteCategory, type SuiteCheck } from './types.js';
 
 /** Every check, one line each, in the order they run. */
@@ -65,6 +78,20 @@ export const SUITE_CHECKS: readonly SuiteCheck[] = [
   wideTable,
   rapidUpdates,
   largeResult,
+  subscribeForms,
+  subscribeTableTypes,
+  subscribeBadSyntax,
+  subscribeMissingTargets,
+  systemLive,
+  cliExitCodes,
+  cliFileBatch,
+  cliCommonMistakes,
+  cliIfNotExists,
+  cliResults,
+  cliFormats,
+  cliMetaCommands,
+  cliInteractiveAfterError,
+  cliInteractiveCtrlC,
 ];
 
 export function isSuiteCategory(name: string): name is SuiteCategory {

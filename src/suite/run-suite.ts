@@ -6,6 +6,8 @@ import { RunFolderError, createRunFolder, type RunFolder } from '../run/run-fold
 import { onEmergencyExit } from '../run/emergency.js';
 import { generateCredentials } from '../target/credentials.js';
 import { assertTargetLaunchable, createTarget, type TargetSpec } from '../target/index.js';
+import { assertExecutable } from '../target/kalamdb.js';
+import { openKalamCli } from './cli/kalam-cli.js';
 import { findFreePort } from '../target/ports.js';
 import { waitUntilReady } from '../target/readiness.js';
 import { reapOrphans } from '../target/server-registry.js';
@@ -28,6 +30,8 @@ export interface SuiteConfig {
   readonly target: TargetSpec;
   readonly outDir: string;
   readonly seed: number;
+  /** The kalam CLI binary for the `cli` checks (absent: they are skipped). */
+  readonly cliBin?: string;
   readonly timeouts: { readonly readyMs: number; readonly requestMs: number; readonly exitMs: number };
 }
 
@@ -37,6 +41,9 @@ export interface SuiteHooks {
   readonly onReady?: (version: string | undefined, readyMs: number) => void;
   readonly onVerdict?: (verdict: CheckVerdict) => void;
 }
+
+/** Deadline of one kalam CLI process (a debug build on a busy machine takes a second or more). */
+const CLI_TIMEOUT_MS = 60_000;
 
 /** The six lower-case letters and digits that make this run's names unique. */
 export function nonceOf(seed: number): string {
@@ -51,6 +58,7 @@ export function nonceOf(seed: number): string {
  */
 export async function runSuite(config: SuiteConfig, hooks: SuiteHooks = {}): Promise<SuiteResult> {
   assertTargetLaunchable(config.target);
+  if (config.cliBin !== undefined) assertExecutable(config.cliBin, 'kalam CLI (--cli-bin)');
   await reapOrphans();
   const startedAt = new Date();
   const folder = await createRunFolder(config.outDir, 'suite', config.seed, startedAt);
@@ -98,6 +106,8 @@ class SuiteRun {
   async execute(startedAt: Date): Promise<SuiteResult> {
     let step = 'start server';
     let client: SqlClient | undefined;
+    let cli: Awaited<ReturnType<typeof openKalamCli>> | undefined;
+    let cliUnavailable: string | undefined;
     try {
       const started = await this.start(this.target, this.folder.dataDir);
       client = started.client;
@@ -106,9 +116,15 @@ class SuiteRun {
       this.readyMs = readiness.readyMs;
       this.history.record({ type: 'server-ready', incarnation: started.index, readyMs: readiness.readyMs, ...(readiness.version ? { version: readiness.version } : {}) });
       this.hooks.onReady?.(readiness.version, readiness.readyMs);
+      if (this.config.cliBin !== undefined && this.config.checks.some((check) => check.needs?.includes('cli'))) {
+        step = 'log the kalam CLI in';
+        cli = await openKalamCli({ bin: this.config.cliBin, baseUrl: started.server.baseUrl, user: this.credentials.user, password: this.credentials.password, timeoutMs: CLI_TIMEOUT_MS });
+      } else if (this.config.cliBin === undefined) cliUnavailable = 'needs the kalam CLI binary: pass --cli-bin PATH';
       step = 'checks';
       const env: SuiteEnvironment = {
         client,
+        ...(cli ? { cli } : {}),
+        ...(cliUnavailable ? { cliUnavailable } : {}),
         version: this.version,
         nonce: nonceOf(this.config.seed),
         ...(this.hooks.signal ? { signal: this.hooks.signal } : {}),
@@ -124,6 +140,7 @@ class SuiteRun {
       if (this.hooks.signal?.aborted) this.interrupted = this.hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
       else this.error = { step, message: (error as Error).message };
     } finally {
+      await cli?.close().catch(() => undefined);
       await client?.close().catch(() => undefined);
       await this.stopAll();
     }

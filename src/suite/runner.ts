@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { SqlClient } from '../client/sql-client.js';
 import { resolveVersioned } from './versioned.js';
-import { answerOf, mismatchOf, redactStatement, unansweredOf } from './answer.js';
-import type { Answer, CheckContext, CheckVerdict, Evidence, FreshServer, SuiteCheck, SuiteUser } from './types.js';
+import { answerOf, cliAnswerOf, mismatchOf, redactStatement, unansweredOf } from './answer.js';
+import type { Answer, CheckContext, CheckVerdict, CliRun, Evidence, FreshServer, KalamCli, SuiteCheck, SuiteUser } from './types.js';
 
 /** What the checks run against: an existing root client (a campaign's, after a restart, say). */
 export interface SuiteEnvironment {
@@ -16,6 +16,9 @@ export interface SuiteEnvironment {
   readonly connectAs: (user: string, password: string) => SqlClient;
   /** Starts a server of the same target on a fresh data directory (absent: checks that need one are skipped). */
   readonly launchFresh?: () => Promise<FreshServer & { stop(): Promise<void> }>;
+  /** The kalam CLI logged in as root (absent: checks that need it are skipped, with `cliUnavailable` as the reason). */
+  readonly cli?: KalamCli;
+  readonly cliUnavailable?: string;
   /** Each check's deadline (default 120 s). */
   readonly checkTimeoutMs?: number;
   readonly onVerdict?: (verdict: CheckVerdict) => void;
@@ -88,6 +91,9 @@ async function runOne(check: SuiteCheck, env: SuiteEnvironment, users: Map<strin
   const base = { id: check.id, category: check.category, expectation: check.expectation };
   if (check.needs?.includes('fresh-server') && !env.launchFresh) {
     return { ...base, outcome: 'skipped', problems: [], reason: 'needs a server of its own, which this runner cannot start', evidence: [], durationMs: 0 };
+  }
+  if (check.needs?.includes('cli') && !env.cli) {
+    return { ...base, outcome: 'skipped', problems: [], reason: env.cliUnavailable ?? 'needs the kalam CLI: pass --cli-bin PATH', evidence: [], durationMs: 0 };
   }
   const evidence: Evidence[] = [];
   const problems: string[] = [];
@@ -168,6 +174,7 @@ async function runOne(check: SuiteCheck, env: SuiteEnvironment, users: Map<strin
           },
         }
       : {}),
+    ...(env.cli ? { cli: recordedCli(env.cli, record, signal) } : {}),
     cleanup: (statement) => {
       cleanups.push(statement);
     },
@@ -203,6 +210,26 @@ async function runOne(check: SuiteCheck, env: SuiteEnvironment, users: Map<strin
     evidence,
     ...(Object.keys(figures).length > 0 ? { figures } : {}),
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The CLI with every run recorded as evidence (session `kalam`). */
+function recordedCli(cli: KalamCli, record: (entry: Evidence) => void, signal: AbortSignal): KalamCli {
+  const recorded = async (run: Promise<CliRun>): Promise<CliRun> => {
+    const done = await run;
+    record({ statement: done.command, session: 'kalam', answer: cliAnswerOf(done) });
+    return done;
+  };
+  return {
+    run: (args, options) => {
+      signal.throwIfAborted();
+      return recorded(cli.run(args, options));
+    },
+    interactive: (steps) => {
+      signal.throwIfAborted();
+      return recorded(cli.interactive(steps));
+    },
+    writeFile: (name, content) => cli.writeFile(name, content),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Versioned } from './versioned.js';
 
-export const SUITE_CATEGORIES = ['startup', 'validation', 'backpressure'] as const;
+export const SUITE_CATEGORIES = ['startup', 'validation', 'backpressure', 'subscriptions', 'cli'] as const;
 export type SuiteCategory = (typeof SUITE_CATEGORIES)[number];
 
 /** What the server said to one statement (or HTTP request), as the suite records it. */
@@ -21,6 +21,10 @@ export interface Answer {
   readonly rows?: readonly (readonly unknown[])[];
   /** Why an indeterminate or refused request got no answer. */
   readonly reason?: string;
+  /** A CLI process: its exit code and what it printed (plain text, clipped). */
+  readonly exitCode?: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
   /** Milliseconds from send to answer, measured by the tool. */
   readonly ms: number;
 }
@@ -74,6 +78,45 @@ export interface SuiteUser {
   sql(statement: string): Promise<Answer>;
 }
 
+/** One run of the kalam CLI as a process. */
+export interface CliRun {
+  /** How it shows in the evidence: `kalam` and the check's arguments (not the URL, config or credentials). */
+  readonly command: string;
+  /** Undefined when a signal ended it. */
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  /** As printed (escape sequences included under a pseudo-terminal; see cli-output.ts). */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The tool killed it at its deadline (or an interactive step never got its answer). */
+  readonly timedOut: boolean;
+  /** Interactive: how many steps got the answer they waited for. */
+  readonly stepsAnswered?: number;
+  readonly ms: number;
+}
+
+export interface CliRunOptions {
+  readonly url?: string;
+  readonly anonymous?: boolean;
+}
+
+/** What an interactive session types, and what it waits for before the next step. */
+export interface InteractiveStep {
+  readonly send: string;
+  /** `prompt`: a new prompt after a line break; `echo`: anything printed; `exit`: the CLI exits. */
+  readonly then: 'prompt' | 'echo' | 'exit';
+}
+
+/** The kalam CLI, logged in as root on the server under test. */
+export interface KalamCli {
+  /** `kalam -u URL --config TMP ... ARGS`, stdin closed; `url` points it elsewhere, `anonymous` gives it no credentials. */
+  run(args: readonly string[], options?: CliRunOptions): Promise<CliRun>;
+  /** The CLI interactive under a pseudo-terminal: waits for its prompt, then types each step. */
+  interactive(steps: readonly InteractiveStep[]): Promise<CliRun>;
+  /** Writes a file in the CLI's temporary folder (for `-f`); returns its path. */
+  writeFile(name: string, content: string): Promise<string>;
+}
+
 /** A server the check started itself, on its own data directory, not yet ready. */
 export interface FreshServer {
   readonly baseUrl: string;
@@ -113,6 +156,8 @@ export interface CheckContext {
   user(label: string): Promise<SuiteUser>;
   /** Starts a server of the same target on a new data directory; undefined when the runner cannot. */
   readonly launchFresh?: () => Promise<FreshServer>;
+  /** The kalam CLI (checks that need `cli`); every run is recorded as evidence. */
+  readonly cli?: KalamCli;
   /** Runs at the end of the check, whatever happened; its statements are recorded as cleanup. */
   cleanup(statement: string): void;
 }
@@ -123,8 +168,8 @@ export interface SuiteCheck {
   readonly category: SuiteCategory;
   /** One line: what the server must do. */
   readonly expectation: string;
-  /** `fresh-server`: the check starts servers of its own (skipped when the runner cannot). */
-  readonly needs?: readonly 'fresh-server'[];
+  /** `fresh-server`: the check starts servers of its own; `cli`: it runs the kalam CLI (skipped when the runner cannot). */
+  readonly needs?: readonly ('fresh-server' | 'cli')[];
   run(ctx: CheckContext): Promise<void>;
 }
 

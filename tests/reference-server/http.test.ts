@@ -78,9 +78,9 @@ describe('reference server HTTP API (real process)', function () {
     expectSqlError(await server.sql('SELECT 1', { authorization: `Bearer ${granted.body.access_token}` }), 401, 'UNAUTHORIZED');
   });
 
-  it('SQL without auth, with a bad token or a refresh token → 401 UNAUTHORIZED', async () => {
+  it('SQL without auth (401 MISSING_AUTHORIZATION, as kalamdb-server), with a bad token or a refresh token → 401 UNAUTHORIZED', async () => {
     const server = await start();
-    expectSqlError(await server.sql('SELECT 1', { authorization: null }), 401, 'UNAUTHORIZED');
+    expectSqlError(await server.sql('SELECT 1', { authorization: null }), 401, 'MISSING_AUTHORIZATION');
     expectSqlError(await server.sql('SELECT 1', { authorization: 'Bearer not.a.token' }), 401, 'UNAUTHORIZED');
     const login = await server.post('/v1/api/auth/login', { user: 'root', password: ROOT_PASSWORD });
     expectSqlError(await server.sql('SELECT 1', { authorization: `Bearer ${login.body.refresh_token}` }), 401, 'UNAUTHORIZED');

@@ -266,3 +266,24 @@ describe('reference server SQL parser', () => {
     });
   });
 });
+
+describe('reference server SQL parser: SUBSCRIBE TO (as kalamdb-server 0.4.3-rc.4 parses it)', () => {
+  it('keeps the table and WHERE as written, and the OPTIONS apart', () => {
+    expect(parseOne('subscribe to sx.msgs   WHERE id > 5 OPTIONS (last_rows=10, batch_size=2)')).to.deep.equal({
+      kind: 'subscribe',
+      table: { namespace: 'sx', name: 'msgs' },
+      query: 'sx.msgs   WHERE id > 5',
+      options: { last_rows: 10, batch_size: 2 },
+    });
+    expect(parseOne('SUBSCRIBE TO msgs;')).to.deep.equal({ kind: 'subscribe', table: { name: 'msgs' }, query: 'msgs', options: {} });
+  });
+
+  it('refuses in KalamDB words, positions counted in the SELECT it rewrites the statement to', () => {
+    expect(syntaxError('SUBSCRIBE TO').message).to.equal("Expected 'SUBSCRIBE TO' command");
+    expect(syntaxError('SUBSCRIBE TO sx.msgs WHERE').message).to.equal('Failed to parse SUBSCRIBE TO as SELECT: sql parser error: Expected: an expression, found: EOF');
+    expect(syntaxError('SUBSCRIBE TO sx.msgs extra junk').message).to.equal('Failed to parse SUBSCRIBE TO as SELECT: sql parser error: Expected: end of statement, found: junk at Line: 1, Column: 29');
+    expect(syntaxError('SUBSCRIBE TO sx.msgs OPTIONS last_rows=1').message).to.equal('OPTIONS clause must be wrapped in parentheses, e.g., OPTIONS (last_rows=10)');
+    expect(syntaxError('SUBSCRIBE TO sx.msgs OPTIONS (bogus=1)').message).to.equal("Unknown subscription option: 'bogus'. Valid options are: last_rows, batch_size, from");
+    expect(syntaxError('SUBSCRIBE TO sx.msgs OPTIONS (last_rows=abc)').message).to.equal('Invalid last_rows value: abc');
+  });
+});

@@ -25,6 +25,11 @@ export const KNOWN_SUITE_FINDINGS: readonly KnownSuiteFinding[] = [
     check: 'validation/not-null',
     problems: [/^an INSERT without the NOT NULL column: expected an error .*got success .*Inserted 1 row\(s\)/, /^the rows afterwards: expected the rows \[\["3","Carol",null\]\], got \[\["1","","test@example\.com"\],\["3","Carol",null\]\]$/],
   },
+  {
+    finding: 'F18',
+    check: 'subscriptions/missing-namespace-or-table',
+    problems: [/^SUBSCRIBE TO a table of a missing namespace: expected an error .*got success \(1 row\(s\)\)$/, /^SUBSCRIBE TO a missing table: expected an error .*got success \(1 row\(s\)\)$/],
+  },
 ];
 
 /** The failed checks that no known finding explains, with the problems that are not its finding's. */

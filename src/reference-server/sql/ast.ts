@@ -87,4 +87,6 @@ export type Statement =
   | { readonly kind: 'delete'; readonly table: TableRef; readonly where?: Condition }
   | { readonly kind: 'execute-as-user'; readonly user: string; readonly statement: Statement }
   /** `STORAGE FLUSH TABLE t`, `STORAGE FLUSH ALL IN ns`, `STORAGE FLUSH ALL`, and the older `FLUSH TABLE t`. */
-  | { readonly kind: 'flush'; readonly table?: TableRef; readonly namespace?: string };
+  | { readonly kind: 'flush'; readonly table?: TableRef; readonly namespace?: string }
+  /** `SUBSCRIBE TO ns.t [WHERE ...] [OPTIONS (...)]`; `query` is the table and WHERE as written. */
+  | { readonly kind: 'subscribe'; readonly table: TableRef; readonly query: string; readonly options: Readonly<Record<string, Value>> };

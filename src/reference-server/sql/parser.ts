@@ -73,6 +73,7 @@ class Parser {
       return this.flush(true);
     }
     if (this.acceptWord('FLUSH')) return this.flush(false);
+    if (this.acceptWords('SUBSCRIBE', 'TO')) return this.subscribe();
     throw this.error(`unsupported statement starting with ${describe(first)}`, first, 'an SQL statement');
   }
 
@@ -345,6 +346,54 @@ class Parser {
     this.expectWord('ALL');
     if (this.acceptWord('IN')) return { kind: 'flush', namespace: this.identifier() };
     return { kind: 'flush' };
+  }
+
+  /**
+   * KalamDB 0.4.3 rewrites `SUBSCRIBE TO <query> [OPTIONS (...)]` to `SELECT * FROM <query>` and
+   * parses that: its errors carry the rewritten statement's positions (measured wording throughout).
+   */
+  private subscribe(): Statement {
+    const first = this.peek();
+    if (!first) throw new SqlSyntaxError("Expected 'SUBSCRIBE TO' command");
+    const rewritten = (token: Token) => ({ ...token, at: token.at - first.at + 'SELECT * FROM '.length });
+    const asSelect = (error: unknown): never => {
+      if (!(error instanceof SqlSyntaxError) || !error.detail) throw error;
+      const { expected, found } = error.detail;
+      const at = found ? ` at Line: 1, Column: ${rewritten(found).at + 1}` : '';
+      throw new SqlSyntaxError(`Failed to parse SUBSCRIBE TO as SELECT: sql parser error: Expected: ${expected}, found: ${found ? tokenText(found) : 'EOF'}${at}`);
+    };
+    let table: TableRef;
+    try {
+      table = this.tableRef();
+      // `SELECT * FROM ns.t alias`: a word after the table is its alias.
+      const alias = this.peek();
+      if (alias?.kind === 'word' && alias.upper !== 'WHERE' && alias.upper !== 'OPTIONS') this.position++;
+      if (this.acceptWord('WHERE')) {
+        if (!this.peek()) throw new SqlSyntaxError('unexpected end of statement', { expected: 'an expression' });
+        this.condition();
+      }
+      const extra = this.peek();
+      if (extra && !(extra.kind === 'word' && extra.upper === 'OPTIONS')) throw this.error(`unexpected ${describe(extra)}`, extra, 'end of statement');
+    } catch (error) {
+      return asSelect(error);
+    }
+    const end = this.peek();
+    const last = this.tokens[this.position - 1]!;
+    const query = this.source.slice(first.at, end ? end.at : last.at + tokenText(last).length).trim();
+    const options: Record<string, Value> = {};
+    if (this.acceptWord('OPTIONS')) {
+      if (!this.acceptPunct('(')) throw new SqlSyntaxError('OPTIONS clause must be wrapped in parentheses, e.g., OPTIONS (last_rows=10)');
+      do {
+        const key = this.identifier().toLowerCase();
+        if (!['last_rows', 'batch_size', 'from'].includes(key)) throw new SqlSyntaxError(`Unknown subscription option: '${key}'. Valid options are: last_rows, batch_size, from`);
+        this.expectPunct('=');
+        const value = this.next('a value');
+        if (key !== 'from' && !(value.kind === 'number' && /^\d+$/.test(value.text))) throw new SqlSyntaxError(`Invalid ${key} value: ${tokenText(value)}`);
+        options[key] = value.kind === 'number' ? Number(value.text) : value.kind === 'string' ? value.text : tokenText(value);
+      } while (this.acceptPunct(','));
+      this.expectPunct(')');
+    }
+    return { kind: 'subscribe', table, query, options };
   }
 
   private executeAsUser(): Statement {
