@@ -10,9 +10,14 @@
  * 3. Workload checkers: seconds and memory to check 1M operations over 100k keys (scripts/bench-checkers.ts).
  * 4. Detection: each workload defect of the selftest matrix over BENCH_DETECTION_SEEDS seeds (default 20)
  *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
+ * 5. Scale (scripts/bench/scale.ts): 1M acknowledged ids verified (seconds, bytes per id held), and
+ *    1M rows read back from the reference server (seconds).
  *
- * Environment: BENCH_ONLY (landing,throughput,checkers,detection), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default).
+ * Parts: `--only a,b` or BENCH_ONLY (landing,throughput,checkers,detection,scale; default all).
+ * Environment: BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
+ * BENCH_VERIFY_IDS, BENCH_READ_ROWS (scale sizes).
  */
+import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +31,7 @@ import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
 import { benchCheckers } from './bench-checkers.js';
 import { detectionRates } from './bench/detection.js';
+import { benchReadBack, benchVerify } from './bench/scale.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
 const seed = String(process.env.BENCH_SEED ?? 20261125);
@@ -98,7 +104,11 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const parts = (process.env.BENCH_ONLY ?? 'landing,throughput,checkers,detection').split(',');
+const PARTS = ['landing', 'throughput', 'checkers', 'detection', 'scale'];
+const only = parseArgs({ options: { only: { type: 'string' } } }).values.only ?? process.env.BENCH_ONLY;
+const parts = only === undefined ? PARTS : only.split(',');
+const unknown = parts.filter((part) => !PARTS.includes(part));
+if (unknown.length) throw new Error(`bench: no part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
 try {
   if (parts.includes('landing')) await flushLanding();
   if (parts.includes('throughput')) await throughput();
@@ -107,6 +117,11 @@ try {
     for (const line of benchCheckers()) console.log(line);
   }
   if (parts.includes('detection')) await detectionRates(out);
+  if (parts.includes('scale')) {
+    console.log('\nScale: the acknowledged-writes check and the read-back at a million rows');
+    for (const line of benchVerify()) console.log(line);
+    for (const line of await benchReadBack()) console.log(line);
+  }
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }

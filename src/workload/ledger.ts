@@ -51,7 +51,6 @@ export interface Ledger {
   maxAcknowledgedRequest(scope: Scope): number | undefined;
 }
 
-const scopeKey = (scope: Scope) => `${scope.table}\u0000${scope.partition ?? ''}`;
 
 /** An id is kept as `id * 4 + outcome code` while sorting, exact for ids up to this magnitude. */
 const MAX_ID = 2 ** 50;
@@ -73,7 +72,9 @@ export function createLedger(): Ledger {
   const counts = growableInt32();
   const listedIds = growableFloat64();
   const scopeList: Scope[] = [];
-  const scopeIndex = new Map<string, number>();
+  /** table → partition ('' for none) → index in scopeList. */
+  const scopeIndex = new Map<string, Map<string, number>>();
+  const indexOfScope = (scope: Scope) => scopeIndex.get(scope.table)?.get(scope.partition ?? '');
   const requestsOfScope: Growable[] = [];
   const maxAcknowledged: (number | undefined)[] = [];
   const countsByCycle = new Map<number, OutcomeCounts>();
@@ -94,21 +95,23 @@ export function createLedger(): Ledger {
   return {
     begin(request) {
       if (requestIndex.get(request.requestId) !== undefined) throw new Error(`ledger: request ${request.requestId} begun twice`);
-      const key = scopeKey(request);
-      let scope = scopeIndex.get(key);
+      let scope = indexOfScope(request);
       if (scope === undefined) {
         scope = scopeList.length;
-        scopeIndex.set(key, scope);
+        const partitions = scopeIndex.get(request.table) ?? new Map<string, number>();
+        scopeIndex.set(request.table, partitions.set(request.partition ?? '', scope));
         scopeList.push({ table: request.table, partition: request.partition });
         requestsOfScope.push(growableInt32());
         maxAcknowledged.push(undefined);
       }
       const ids = request.ids;
-      for (const id of ids) {
-        if (!Number.isSafeInteger(id) || Math.abs(id) > MAX_ID) throw new Error(`ledger: request ${request.requestId} carries id ${id}: ids must be integers of magnitude at most 2^50`);
-      }
       const step = ids.length > 1 ? ids[1]! - ids[0]! : 0;
-      const arithmetic = step > LISTED && step < 2 ** 31 && ids.every((id, position) => id === ids[0]! + position * step);
+      let arithmetic = step > LISTED && step < 2 ** 31;
+      for (let position = 0; position < ids.length; position++) {
+        const id = ids[position]!;
+        if (!Number.isSafeInteger(id) || Math.abs(id) > MAX_ID) throw new Error(`ledger: request ${request.requestId} carries id ${id}: ids must be integers of magnitude at most 2^50`);
+        if (id !== ids[0]! + position * step) arithmetic = false;
+      }
       const index = cycles.length;
       requestIndex.set(request.requestId, index);
       cycles.push(request.cycle);
@@ -148,7 +151,7 @@ export function createLedger(): Ledger {
     },
     scopes: () => [...scopeList],
     rowsIn(scope) {
-      const index = scopeIndex.get(scopeKey(scope));
+      const index = indexOfScope(scope);
       if (index === undefined) return { scope, ids: new Float64Array(0), outcomes: new Uint8Array(0) };
       const requests = requestsOfScope[index]!;
       let total = 0;
@@ -162,7 +165,8 @@ export function createLedger(): Ledger {
         const start = starts.at(request);
         const step = steps.at(request);
         const count = counts.at(request);
-        for (let row = 0; row < count; row++) keys[filled++] = (step === LISTED ? listedIds.at(start + row) : start + row * step) * 4 + code;
+        if (step === LISTED) for (let row = 0; row < count; row++) keys[filled++] = listedIds.at(start + row) * 4 + code;
+        else for (let row = 0, key = start * 4 + code; row < count; row++, key += step * 4) keys[filled++] = key;
       }
       keys.sort();
       const rowOutcomes = new Uint8Array(total);
@@ -186,7 +190,7 @@ export function createLedger(): Ledger {
     },
     requestCount: () => cycles.length,
     maxAcknowledgedRequest(scope) {
-      const index = scopeIndex.get(scopeKey(scope));
+      const index = indexOfScope(scope);
       return index === undefined ? undefined : maxAcknowledged[index];
     },
   };
