@@ -10,14 +10,16 @@
  * 3. Workload checkers: seconds and memory to check 1M operations over 100k keys (scripts/bench-checkers.ts).
  * 4. Detection: each workload defect of the selftest matrix over BENCH_DETECTION_SEEDS seeds (default 20)
  *    of 5 cycles: the share caught within 5 cycles (target >= 95%) and the cycle of the first catch.
- * 5. Scale (scripts/bench/scale.ts): 1M acknowledged ids verified (seconds, bytes per id held), and
+ *
+ * 5. Restart overhead: a campaign's kill→ready per cycle against a bare kill -9 + restart-to-ready on
+ *    the same data, for the reference server and kalamdb-server when it is there (scripts/bench/restart.ts).
+ * 6. Scale (scripts/bench/scale.ts): 1M acknowledged ids verified (seconds, bytes per id held), and
  *    1M rows read back from the reference server (seconds).
  *
- * Parts: `--only a,b` or BENCH_ONLY (landing,throughput,checkers,detection,scale; default all).
- * Environment: BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
+ * `npm run bench -- --only restart` (or BENCH_ONLY=restart) runs one section; several: `--only landing,restart`.
+ * Environment: BENCH_ONLY (landing,throughput,checkers,detection,restart,scale), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
  * BENCH_VERIFY_IDS, BENCH_READ_ROWS (scale sizes).
  */
-import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,7 @@ import type { RunResult } from '../src/report/result.js';
 import { runCampaign } from '../src/run/campaign.js';
 import { benchCheckers } from './bench-checkers.js';
 import { detectionRates } from './bench/detection.js';
+import { restartOverhead } from './bench/restart.js';
 import { benchReadBack, benchVerify } from './bench/scale.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
@@ -104,11 +107,12 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const PARTS = ['landing', 'throughput', 'checkers', 'detection', 'scale'];
-const only = parseArgs({ options: { only: { type: 'string' } } }).values.only ?? process.env.BENCH_ONLY;
-const parts = only === undefined ? PARTS : only.split(',');
-const unknown = parts.filter((part) => !PARTS.includes(part));
-if (unknown.length) throw new Error(`bench: no part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+const SECTIONS = ['landing', 'throughput', 'checkers', 'detection', 'restart', 'scale'];
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag === -1 ? process.env.BENCH_ONLY : process.argv[onlyFlag + 1];
+const parts = only ? only.split(',') : SECTIONS;
+const unknown = parts.filter((part) => !SECTIONS.includes(part));
+if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
 try {
   if (parts.includes('landing')) await flushLanding();
   if (parts.includes('throughput')) await throughput();
@@ -117,6 +121,7 @@ try {
     for (const line of benchCheckers()) console.log(line);
   }
   if (parts.includes('detection')) await detectionRates(out);
+  if (parts.includes('restart')) await restartOverhead(out, seed);
   if (parts.includes('scale')) {
     console.log('\nScale: the acknowledged-writes check and the read-back at a million rows');
     for (const line of benchVerify()) console.log(line);

@@ -11,6 +11,7 @@ import { recoveryOutcome } from './recovery-outcome/index.js';
 import { segmentImmutability } from './segment-immutability/index.js';
 import { storage } from './storage/index.js';
 import { tableUnavailable } from './table-unavailable/index.js';
+import { upgradeOutcome } from './upgrade-outcome/index.js';
 
 /** Every checker by name. A scenario lists the optional ones; ALWAYS_ON run in every campaign. */
 export const CHECKERS: Readonly<Record<CheckName | 'coverage', CheckerDefinition>> = {
@@ -23,6 +24,7 @@ export const CHECKERS: Readonly<Record<CheckName | 'coverage', CheckerDefinition
   recovery,
   availability,
   'recovery-outcome': recoveryOutcome,
+  'upgrade-outcome': upgradeOutcome,
   coverage,
 };
 

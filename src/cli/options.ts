@@ -20,6 +20,8 @@ function parsePercent(value: string, flag: string): number {
 export interface RunFlags {
   target: string;
   serverBin?: string;
+  /** upgrade: the newer kalamdb-server binary (the target's when --server-bin is absent). */
+  toBin?: string;
   auth: string;
   syncWrites?: boolean;
   seed?: string;
@@ -120,11 +122,13 @@ export function parseTarget(flags: RunFlags, knownDefects: readonly string[]): T
       };
     }
     case 'kalamdb': {
-      if (!flags.serverBin) throw new UsageError('--target kalamdb needs --server-bin PATH (the kalamdb-server binary)');
+      // An upgrade campaign names its binaries with --from-bin/--to-bin; the newer one is the target's.
+      const serverBin = flags.serverBin ?? flags.toBin;
+      if (!serverBin) throw new UsageError('--target kalamdb needs --server-bin PATH (the kalamdb-server binary)');
       if (defects.length > 0) throw new UsageError('--defect only applies to --target reference');
       if (flags.ackDelayMs !== undefined) throw new UsageError('--ack-delay-ms only applies to --target reference');
       if (flags.flushDelayMs !== undefined) throw new UsageError('--flush-delay-ms only applies to --target reference');
-      return { kind: 'kalamdb', serverBin: resolve(flags.serverBin), auth, syncWrites: flags.syncWrites ?? false };
+      return { kind: 'kalamdb', serverBin: resolve(serverBin), auth, syncWrites: flags.syncWrites ?? false };
     }
     default:
       throw new UsageError(`--target must be reference or kalamdb, got "${flags.target}"`);
@@ -184,6 +188,7 @@ const FAULT_SCENARIOS: Record<FaultKind, string> = {
   'flush-kill': 'kill-mid-flush',
   corrupt: 'the corrupt-* scenarios',
   'power-cut': 'power-loss (or a run with --power-cut)',
+  upgrade: 'upgrade',
 };
 const SCENARIO_NAMES_BY_FAULT = (owners: readonly FaultKind[]) => owners.map((owner) => FAULT_SCENARIOS[owner]).join(', ');
 

@@ -24,9 +24,11 @@ export interface NightlyOptions {
   readonly outDir: string;
   /** Passed to every `kalam-chaos run` as they are (--target, --server-bin, --cycles, --defect ...). */
   readonly runArgs: readonly string[];
+  /** kalamdb-server binaries (older, newer): one upgrade row per pair and seed. */
+  readonly upgradePairs?: readonly { readonly from: string; readonly to: string }[];
 }
 
-export const NIGHTLY_USAGE = `usage: nightly [--scenarios a,b] [--seeds 1,2,3] [--budget-minutes N] [--keep N] [--out DIR] [RUN FLAGS...]
+export const NIGHTLY_USAGE = `usage: nightly [--scenarios a,b] [--seeds 1,2,3] [--budget-minutes N] [--keep N] [--out DIR] [--upgrade-pair OLD:NEW]... [RUN FLAGS...]
 
 Runs every scenario with every seed (one "kalam-chaos run" each) until the time budget is spent,
 keeps the newest N run folders in DIR, writes DIR/summary.json and DIR/summary.md, and exits 1 if
@@ -37,6 +39,8 @@ any campaign did not pass (2 on a usage error, 130/143 when interrupted).
   --budget-minutes N   no campaign starts after N minutes (default 60; fractions allowed)
   --keep N             run folders to keep in DIR, newest first (default 30)
   --out DIR            output folder (default runs/nightly)
+  --upgrade-pair O:N   an upgrade row per seed from kalamdb-server binary O to N (repeatable); with
+                       --target kalamdb the upgrade scenario runs only for the pairs given
   RUN FLAGS            anything else goes to each "kalam-chaos run" (--target kalamdb --server-bin PATH
                        --cycles 5 --defect NAME ...); --seed, --out, --json and --quiet are set here`;
 
@@ -64,11 +68,13 @@ export function parseNightlyArgs(argv: readonly string[], cwd = process.cwd()): 
   let keep: number = DEFAULTS.keep;
   let outDir: string = DEFAULTS.outDir;
   const runArgs: string[] = [];
+  const upgradePairs: { from: string; to: string }[] = [];
+  let scenariosGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const own = ['--scenarios', '--seeds', '--budget-minutes', '--keep', '--out'].includes(name);
+    const own = ['--scenarios', '--seeds', '--budget-minutes', '--keep', '--out', '--upgrade-pair'].includes(name);
     if (!own) {
       if (RESERVED_RUN_FLAGS.includes(name)) throw new NightlyUsageError(`${name} is set by the nightly for each campaign (use --seeds / --out)`);
       runArgs.push(arg);
@@ -83,7 +89,14 @@ export function parseNightlyArgs(argv: readonly string[], cwd = process.cwd()): 
       i++;
     }
     switch (name) {
+      case '--upgrade-pair': {
+        const [from, to, ...rest] = value.split(':');
+        if (!from || !to || rest.length > 0) throw new NightlyUsageError(`--upgrade-pair takes OLD:NEW (two kalamdb-server paths), got "${value}"`);
+        upgradePairs.push({ from: resolve(cwd, from), to: resolve(cwd, to) });
+        break;
+      }
       case '--scenarios':
+        scenariosGiven = true;
         scenarios = list(value, name);
         for (const scenario of scenarios) {
           if (!findScenario(scenario)) {
@@ -110,7 +123,10 @@ export function parseNightlyArgs(argv: readonly string[], cwd = process.cwd()): 
         break;
     }
   }
-  return { scenarios, seeds, budgetMinutes, keep, outDir: resolve(cwd, outDir), runArgs };
+  // Against kalamdb an upgrade needs its two binaries: it runs for the pairs given, not as a plain row.
+  const targetsKalamdb = runArgs.some((arg, index) => arg === '--target=kalamdb' || (arg === '--target' && runArgs[index + 1] === 'kalamdb'));
+  if (targetsKalamdb && !scenariosGiven) scenarios = scenarios.filter((scenario) => scenario !== 'upgrade');
+  return { scenarios, seeds, budgetMinutes, keep, outDir: resolve(cwd, outDir), runArgs, ...(upgradePairs.length ? { upgradePairs } : {}) };
 }
 
 export interface CampaignOutcome {
@@ -253,7 +269,10 @@ export async function runNightly(options: NightlyOptions, hooks: NightlyHooks = 
   await makeDirectory(options.outDir);
   const started = now();
   const deadline = started + options.budgetMinutes * 60_000;
-  const matrix = options.scenarios.flatMap((scenario) => options.seeds.map((seed) => ({ scenario, seed })));
+  const matrix: { scenario: string; seed: number; extraArgs?: string[]; label?: string }[] = options.scenarios.flatMap((scenario) => options.seeds.map((seed) => ({ scenario, seed })));
+  for (const pair of options.upgradePairs ?? []) {
+    for (const seed of options.seeds) matrix.push({ scenario: 'upgrade', seed, extraArgs: ['--from-bin', pair.from, '--to-bin', pair.to], label: `upgrade ${basename(pair.from)} → ${basename(pair.to)}` });
+  }
   const campaigns: CampaignOutcome[] = [];
   const notStarted: { scenario: string; seed: number }[] = [];
   let budgetSpent = false;
@@ -263,13 +282,14 @@ export async function runNightly(options: NightlyOptions, hooks: NightlyHooks = 
   };
   hooks.signal?.addEventListener('abort', forward, { once: true });
   try {
-    for (const [index, { scenario, seed }] of matrix.entries()) {
+    for (const [index, { scenario, seed, extraArgs, label }] of matrix.entries()) {
       if (hooks.signal?.aborted || (budgetSpent ||= now() >= deadline)) {
-        notStarted.push({ scenario, seed });
+        notStarted.push({ scenario: label ?? scenario, seed });
         continue;
       }
-      hooks.onStart?.(scenario, seed, index + 1, matrix.length);
-      const outcome = await run(scenario, seed, options, (child) => (current = child));
+      hooks.onStart?.(label ?? scenario, seed, index + 1, matrix.length);
+      const ran = await run(scenario, seed, extraArgs ? { ...options, runArgs: [...options.runArgs, ...extraArgs] } : options, (child) => (current = child));
+      const outcome = label ? { ...ran, scenario: label } : ran;
       current = undefined;
       campaigns.push(outcome);
       hooks.onOutcome?.(outcome);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -285,10 +285,7 @@ async function loadScope(dir: string, table: TableState, partition: string, log:
   const definition = table.definition;
   const scope: ColdScope = { dir, manifest: undefined, rows: new VersionedRows() };
   const names = await readdir(dir);
-  for (const name of names.filter((entry) => entry.endsWith('.tmp'))) {
-    await rm(join(dir, name), { force: true });
-    log.warn({ file: join(dir, name) }, 'removed leftover temp file of an interrupted write');
-  }
+  // kalamdb-server leaves the temp file of an interrupted write where it is; so does its double.
   const manifestPath = join(dir, MANIFEST);
   const hint = table.manifests.get(partition);
   let manifest: Manifest | undefined;

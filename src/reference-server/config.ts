@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseToml } from 'smol-toml';
 import { isDefectName, type DefectName, DEFECTS } from './defects.js';
+import { CURRENT_FORMAT, DISK_FORMATS, isDiskFormat, type DiskFormat } from './disk-format.js';
 
 export interface ServerConfig {
   readonly dataDir: string;
@@ -11,6 +12,8 @@ export interface ServerConfig {
   /** Where server.log is appended besides stdout (KalamDB's [logging] logs_path). */
   readonly logsDir?: string;
   readonly defects: readonly DefectName[];
+  /** The on-disk format this server writes (an older directory is migrated, a newer one refused). */
+  readonly format: DiskFormat;
   readonly ackDelayMs: number;
   /** Pause between the steps of a flush, to widen crash windows in tests; 0 in real campaigns. */
   readonly flushDelayMs: number;
@@ -33,7 +36,7 @@ export class ConfigError extends Error {
 
 export const USAGE = `usage: kalam-reference-server --data-dir DIR --port PORT [--host 127.0.0.1] [--defect NAME]... [--ack-delay-ms MS]
                               [--accept-basic-auth] [--default-query-limit N] [--max-query-limit N] [--logs-dir DIR]
-                              [--flush-delay-ms MS] [--flush-check-interval-ms MS]
+                              [--flush-delay-ms MS] [--flush-check-interval-ms MS] [--format 1|2]
        kalam-reference-server SERVER_TOML          (KalamDB mode: the config file kalamdb-server takes)
 defects: ${Object.keys(DEFECTS).join(', ')}`;
 
@@ -82,6 +85,7 @@ function fromFlags(argv: readonly string[]): Omit<ServerConfig, 'rootPassword' |
         'logs-dir': { type: 'string' },
         'flush-delay-ms': { type: 'string', default: '0' },
         'flush-check-interval-ms': { type: 'string', default: '1000' },
+        format: { type: 'string', default: String(CURRENT_FORMAT) },
       },
     }));
   } catch (error) {
@@ -95,6 +99,7 @@ function fromFlags(argv: readonly string[]): Omit<ServerConfig, 'rootPassword' |
     port: port(values.port, '--port'),
     ...(values['logs-dir'] ? { logsDir: resolve(values['logs-dir']) } : {}),
     defects: values.defect as DefectName[],
+    format: diskFormat(values.format, '--format'),
     ackDelayMs: integer(values['ack-delay-ms'], '--ack-delay-ms', 0, 600_000),
     flushDelayMs: integer(values['flush-delay-ms'], '--flush-delay-ms', 0, 600_000),
     flushCheckIntervalMs: integer(values['flush-check-interval-ms'], '--flush-check-interval-ms', 10, 3_600_000),
@@ -133,6 +138,7 @@ function fromToml(argv: readonly string[], env: NodeJS.ProcessEnv): Omit<ServerC
     port: port(env.KALAMDB_SERVER_PORT ?? text(server.port, '8080'), 'server.port'),
     ...(logsPath ? { logsDir: resolve(logsPath) } : {}),
     defects: [],
+    format: diskFormat(env.KALAM_REFERENCE_FORMAT ?? String(CURRENT_FORMAT), 'KALAM_REFERENCE_FORMAT'),
     ackDelayMs: 50,
     flushDelayMs: integer(env.KALAM_REFERENCE_FLUSH_DELAY_MS ?? '0', 'KALAM_REFERENCE_FLUSH_DELAY_MS', 0, 600_000),
     flushCheckIntervalMs: 1000 * integer(text(flush.check_interval_seconds, '1'), 'flush.check_interval_seconds', 1, 3600),
@@ -152,4 +158,10 @@ function integer(text: string, what: string, min: number, max: number): number {
 
 function port(text: string, what: string): number {
   return integer(text, what, 1, 65_535);
+}
+
+function diskFormat(value: string, name: string): DiskFormat {
+  const format = Number(value);
+  if (!isDiskFormat(format)) throw new ConfigError(`${name} must be one of ${DISK_FORMATS.join(', ')}, got "${value}"`);
+  return format;
 }

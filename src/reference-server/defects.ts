@@ -17,6 +17,8 @@ export const DEFECTS = {
   'update-not-durable': 'an UPDATE is applied to the hot tier and acknowledged, but its new row version never reaches the WAL: only a flush saves it, a restart loses it',
   'ddl-not-durable': 'acknowledge CREATE TABLE and ALTER TABLE ADD COLUMN before their WAL frame is written: it is held back until the next statement that commits, so a kill right after such a DDL loses it',
   'stale-reads': 'SELECTs of a table answer from a snapshot of its rows refreshed at most every 200 ms, so a read can miss rows acknowledged before it began',
+  'migration-drops-shared-tables': 'opening a format-1 data directory, the migration to format 2 leaves out every SHARED table and its rows, and says nothing of it',
+  'migration-forgets-manifest-cache': 'opening a format-1 data directory, the migration leaves out the manifest cache, and the server trusts it: the first flush after the upgrade starts again at batch-0, replacing a committed segment',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

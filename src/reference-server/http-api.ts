@@ -7,13 +7,17 @@ import { parseBatch, SqlSyntaxError } from './sql/parser.js';
 import type { Value } from './sql/ast.js';
 
 export const SERVER_VERSION = '0.4.3-reference';
-const BUILD_DATE = '2026-11-25';
+const BUILD_DATE = '2026-11-25 00:00:00 UTC';
+/** kalamdb-server's CORS layer adds it to every answer, a 404 included. */
+const VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface HttpApiOptions {
   readonly auth: Auth;
   readonly executor: Executor;
   readonly log: Logger;
+  /** What the health endpoint reports (the release whose on-disk format the server writes). */
+  readonly version?: string;
 }
 
 export interface HttpApi {
@@ -48,7 +52,8 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     const method = request.method ?? 'GET';
     if (method === 'GET' && (path === '/health' || path === '/v1/api/healthcheck')) {
       if (!isLoopback(request)) return sendJson(response, 403, { error: 'FORBIDDEN', message: 'health is answered on loopback only' });
-      return sendJson(response, 200, { status: 'healthy', version: SERVER_VERSION, api_version: 'v1', build_date: BUILD_DATE });
+      // kalamdb-server's key order (serde's, alphabetical).
+      return sendJson(response, 200, { api_version: 'v1', build_date: BUILD_DATE, status: 'healthy', version: options.version ?? SERVER_VERSION });
     }
     if (method === 'GET' && path === '/v1/api/auth/status') {
       return sendJson(response, 200, { needs_setup: options.auth.needsSetup() });
@@ -56,7 +61,9 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     if (method === 'POST' && path === '/v1/api/auth/setup') return setup(request, response);
     if (method === 'POST' && path === '/v1/api/auth/login') return login(request, response);
     if (method === 'POST' && path === '/v1/api/sql') return sql(request, response);
-    return sendJson(response, 404, { error: 'NOT_FOUND', message: `no route for ${method} ${path}` });
+    // kalamdb-server answers an unknown route or method (HEAD /health, /health/) with an empty 404.
+    response.writeHead(404, { 'content-length': 0, vary: VARY });
+    response.end();
   }
 
   async function setup(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -136,7 +143,7 @@ function isLoopback(request: IncomingMessage): boolean {
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), vary: VARY });
   response.end(text);
 }
 

@@ -34,6 +34,8 @@ export function describeViolation(violation: Violation): string {
       return `unavailable: ${violation.detail}`;
     case 'recovery-outcome':
       return `recovery-outcome: after ${violation.corruption} of ${violation.path} the server ${violation.outcome === 'silent-loss' ? 'silently lost data' : `ended "${violation.outcome}"`} (accepted: ${violation.accepted.join(', ')})${violation.evidence[0] ? `; ${violation.evidence[0].slice(0, 160)}` : ''}`;
+    case 'upgrade-outcome':
+      return `upgrade-outcome: ${violation.direction} from ${violation.from} to ${violation.to} ${violation.outcome === 'silent-loss' ? 'silently lost data' : `ended "${violation.outcome}"`} (accepted: ${violation.accepted.join(', ')})${violation.evidence[0] ? `; ${violation.evidence[0].slice(0, 200)}` : ''}`;
     case 'target-unrecoverable':
       return `target-unrecoverable: ${violation.reason}; campaign stopped` +
         (violation.tablesMissing.length ? `; tables missing: ${violation.tablesMissing.join(', ')}` : '') +

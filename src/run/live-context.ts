@@ -3,7 +3,7 @@ import { createSqlClient, type SqlClient } from '../client/sql-client.js';
 import { createRunFacts } from '../history/run-facts.js';
 import type { History } from '../history/history.js';
 import { flushJobIds, flushWasSkipped, jobIdFromFlushAnswer, waitForFlushJob, waitForTableFlushesIdle } from '../nemesis/jobs-poll.js';
-import { snapshotDataDir } from '../report/snapshot.js';
+import { stageSnapshot } from '../report/snapshot.js';
 import { findFreePort, isPortFree } from '../target/ports.js';
 import { waitUntilReady } from '../target/readiness.js';
 import { launchServer, stopServer, type ServerExit, type ServerProcess } from '../target/supervisor.js';
@@ -27,8 +27,14 @@ export class StepError extends Error {
 
 export interface LiveContext extends CampaignContext {
   step(): string;
-  /** Crash snapshot of the backing data directory (tar.gz), when snapshots are on. */
+  /**
+   * Crash snapshot of the backing data directory (tar.gz), when snapshots are on. Resolves once the
+   * directory has been read; it is compressed, and its `snapshot` event recorded, in the background
+   * once the next incarnation is ready (or has failed to be), so the gzip does not slow its start.
+   */
   snapshotCrash(cycle: number): Promise<void>;
+  /** Until every snapshot taken so far is compressed and recorded. Never throws. */
+  settleSnapshots(): Promise<void>;
   /** SIGKILL whatever still runs, close the client. Never throws. */
   shutdown(): Promise<void>;
   serverDirs(): string[];
@@ -62,6 +68,15 @@ export function createLiveContext(options: LiveContextOptions): LiveContext {
   let step = 'start';
   let readyAt = 0;
   const serverDirs: string[] = [];
+  const unpackedSnapshots: (() => Promise<void>)[] = [];
+  const packingSnapshots = new Set<Promise<void>>();
+  const packSnapshots = (): void => {
+    for (const pack of unpackedSnapshots.splice(0)) {
+      const packing = pack();
+      packingSnapshots.add(packing);
+      void packing.finally(() => packingSnapshots.delete(packing));
+    }
+  };
 
   const record = (event: HistoryEvent): void => {
     history.record(event);
@@ -124,7 +139,7 @@ export function createLiveContext(options: LiveContextOptions): LiveContext {
         requestTimeoutMs: config.timeouts.requestMs,
         serverLabel: `incarnation ${index} (${server.baseUrl})`,
       });
-      const readiness = await Promise.race([waitUntilReady(server, client, config.timeouts.readyMs), abortPromise(options.signal)]);
+      const readiness = await Promise.race([waitUntilReady(server, client, config.timeouts.readyMs), abortPromise(options.signal)]).finally(packSnapshots);
       readyAt = Date.now();
       record({ type: 'server-ready', incarnation: index, readyMs: readiness.readyMs, ...(readiness.version ? { version: readiness.version } : {}) });
       options.onReady(index, readiness.readyMs);
@@ -167,8 +182,16 @@ export function createLiveContext(options: LiveContextOptions): LiveContext {
     runProbes: (moment, cycle) => options.probes(moment, cycle, ctx),
     async snapshotCrash(cycle) {
       if (!config.snapshots) return;
-      const outcome = await snapshotDataDir(folder.dataDir, join(folder.root, 'snapshots', `cycle-${cycle}.tar.gz`), config.snapshots.capBytes);
-      record({ type: 'snapshot', cycle, ...(outcome.taken ? { path: join('snapshots', `cycle-${cycle}.tar.gz`), dataBytes: outcome.dataBytes } : { skipped: outcome.reason }) });
+      const path = join('snapshots', `cycle-${cycle}.tar.gz`);
+      const staged = await stageSnapshot(folder.dataDir, join(folder.root, path), config.snapshots.capBytes, options.signal);
+      unpackedSnapshots.push(async () => {
+        const outcome = await staged.pack();
+        record({ type: 'snapshot', cycle, ...(outcome.taken ? { path, dataBytes: outcome.dataBytes } : { skipped: outcome.reason }) });
+      });
+    },
+    async settleSnapshots() {
+      packSnapshots();
+      await Promise.all(packingSnapshots);
     },
     async shutdown() {
       if (server && !server.hasExited()) {
@@ -177,6 +200,7 @@ export function createLiveContext(options: LiveContextOptions): LiveContext {
         if (exit) record({ type: 'server-exit', incarnation, exitCode: exit.exitCode, signal: exit.signal, expected: true });
       }
       await client?.close().catch(() => {});
+      await ctx.settleSnapshots();
       for (const nemesis of options.nemeses) await nemesis.close?.().catch(() => {});
     },
     serverDirs: () => [...serverDirs],

@@ -173,6 +173,8 @@ export interface Nemesis {
   readonly serverDataDir?: (runDir: string, backing: string) => string;
   /** Adjusts how an incarnation is launched (a FUSE mount under it, strace around it). */
   readonly launch?: (ctx: CampaignContext, plan: LaunchPlan, incarnation: { readonly index: number; readonly dir: string; readonly forCycle: number | undefined }) => Promise<LaunchPlan>;
+  /** Before the schema is created: statements the schema needs first (an older release's users for USER tables). */
+  readonly beforeSchema?: (ctx: CampaignContext) => Promise<void>;
   /** Once the schema exists, before cycle 1. */
   readonly setup?: (ctx: CampaignContext) => Promise<void>;
   /** Before the cycle's traffic starts. */

@@ -153,4 +153,9 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
   // A kill must land right after a CREATE or ALTER acknowledgement: a few short cycles of serial DDL.
   ...workloadDefectRows('ddl', 'ddl-not-durable', ['ddl-lost'], { cycles: '3', trigger: 'acks:10-40' }),
   ...workloadDefectRows('readers', 'stale-reads', ['stale-read'], { cycles: '2', trigger: 'acks:40-120' }),
+  { name: 'correct / upgrade --from-format 1 --to-format 2 --downgrade', scenario: 'upgrade', flags: { cycles: '2', downgrade: true, workload: 'append' }, expect: 'pass', short: false },
+  { name: 'correct / upgrade --kill-first-start', scenario: 'upgrade', flags: { cycles: '2', killFirstStart: true, workload: 'append' }, expect: 'pass', short: false },
+  { name: 'migration-drops-shared-tables / upgrade', scenario: 'upgrade', defect: 'migration-drops-shared-tables', flags: { cycles: '1', workload: 'append' }, expect: ['upgrade-outcome'], short: true },
+  // Caught after the first flush on the new format, when the segment it replaced is read again.
+  { name: 'migration-forgets-manifest-cache / upgrade', scenario: 'upgrade', defect: 'migration-forgets-manifest-cache', flags: { cycles: '2', workload: 'append' }, expect: ['segment-overwritten', 'lost'], short: true },
 ];

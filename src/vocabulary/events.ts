@@ -116,6 +116,23 @@ export type HistoryEvent =
   | { type: 'storage-inspection'; cycle: number; when: StorageInspectionMoment; ok: boolean; totals: { scopes: number; segments: number; rows: number; segmentsChecked?: number }; findings: InspectionFindingRecord[] }
   | ({ type: 'corruption'; cycle: number } & AppliedCorruption)
   | { type: 'recovery-outcome'; cycle: number; outcome: string; accepted: boolean; damageRead: boolean; evidence: string[]; readPaths?: readonly ReadPath[]; cacheEviction?: CacheEviction; acceptable?: string[]; corruption?: string; path?: string }
+  /** An upgrade (or a downgrade) judged: how the release came up on the other's data directory, and the evidence. */
+  | {
+      type: 'upgrade-outcome';
+      cycle: number;
+      direction: 'upgrade' | 'downgrade';
+      outcome: string;
+      accepted: boolean;
+      acceptable: string[];
+      /** What each release reported (health endpoint version, else its command). */
+      from: string;
+      to: string;
+      evidence: string[];
+    }
+  /** The on-disk format found in the data directory at a moment of an upgrade campaign. */
+  | { type: 'disk-format'; cycle: number; when: 'before-upgrade' | 'after-upgrade' | 'after-downgrade'; format: string; detail?: string }
+  /** An upgrade's first start killed before it was ready (delivered false: it was ready first). */
+  | { type: 'first-start-kill'; cycle: number; incarnation: number; afterMs: number; delivered: boolean }
   /** After a corruption outcome other than rebuilt: the original file was put back before the checks. */
   | { type: 'corruption-restored'; cycle: number; path: string }
   | ({ type: 'power-cut'; cycle: number } & PowerCutSummary)

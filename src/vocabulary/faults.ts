@@ -169,5 +169,32 @@ export interface PowerCutFault {
 
 export type RecoveryOutcomeName = 'rebuilt' | 'refused' | 'panic' | 'hang' | 'silent-loss';
 
-export type FaultSpec = KillFault | FlushKillFault | CorruptFault | PowerCutFault;
+/** How a server came up on a data directory another release wrote. */
+export type UpgradeOutcomeName = 'upgraded' | 'refused' | 'panic' | 'hang' | 'silent-loss';
+
+/** One release of the server: a kalamdb-server binary, or the reference server writing one on-disk format. */
+export type ServerRelease = { readonly bin: string } | { readonly format: number };
+
+/**
+ * Cycle 1 writes on the `from` release and stops it (`stop`); the `to` release is started on the
+ * same data directory and judged; later cycles kill `to` mid-write after a flush. With `downgrade`
+ * the last cycle stops `to` cleanly and starts `from` again.
+ */
+export interface UpgradeFault {
+  readonly kind: 'upgrade';
+  /** Absent until the command line names them (--from-bin/--to-bin, --from-format/--to-format). */
+  readonly from?: ServerRelease;
+  readonly to?: ServerRelease;
+  readonly stop: 'kill' | 'clean';
+  /** SIGKILL the first start of `to` at a seeded moment before it is ready, then start it again. */
+  readonly killFirstStart: boolean;
+  readonly downgrade: boolean;
+  readonly warmup: KillTriggerSpec;
+  /** Outcomes of the upgrade that count as a pass. */
+  readonly accept: readonly UpgradeOutcomeName[];
+  /** Outcomes of the downgrade that count as a pass ('upgraded' here means every row came back). */
+  readonly acceptDowngrade: readonly UpgradeOutcomeName[];
+}
+
+export type FaultSpec = KillFault | FlushKillFault | CorruptFault | PowerCutFault | UpgradeFault;
 export type FaultKind = FaultSpec['kind'];

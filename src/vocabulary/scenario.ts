@@ -40,7 +40,8 @@ export type CheckName =
   | 'segment-immutability'
   | 'recovery'
   | 'availability'
-  | 'recovery-outcome';
+  | 'recovery-outcome'
+  | 'upgrade-outcome';
 
 export interface ScenarioDefinition {
   readonly name: string;

@@ -104,6 +104,8 @@ export type Violation =
   | { kind: 'unavailable'; detail: string }
   /** After a corruption the server came back in a way the scenario does not accept (panic, hang, silent loss...). */
   | { kind: 'recovery-outcome'; outcome: string; accepted: string[]; corruption: string; path: string; evidence: string[] }
+  /** A release opened another's data directory in a way the scenario does not accept (panic, hang, silent loss...). */
+  | { kind: 'upgrade-outcome'; direction: 'upgrade' | 'downgrade'; outcome: string; accepted: string[]; from: string; to: string; evidence: string[] }
   /** After a restart the target lost every table, or answered no request of a cycle: further cycles would test nothing. */
   | { kind: 'target-unrecoverable'; reason: string; tablesMissing: string[]; requestsFailed: number; failures: string[] }
   /** The cold tier on disk breaks an invariant (a `kalam-chaos inspect` violation). */

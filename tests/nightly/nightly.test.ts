@@ -58,6 +58,29 @@ describe('nightly', () => {
     });
   });
 
+  describe('upgrade rows', () => {
+    it('runs the upgrade scenario once per binary pair and seed, with that pair, and drops the plain row against kalamdb', async () => {
+      const options = parseNightlyArgs(['--seeds', '1,2', '--upgrade-pair', '/b/old:/b/new', '--target', 'kalamdb', '--server-bin', '/b/new'], '/');
+      expect(options.scenarios).to.not.include('upgrade');
+      expect(options.upgradePairs).to.deep.equal([{ from: '/b/old', to: '/b/new' }]);
+      const calls: string[] = [];
+      const summary = await runNightly({ ...options, scenarios: ['kill-mid-insert'], outDir: tmp() }, {
+        runCampaign: async (scenario, seed, given) => {
+          calls.push(`${scenario}/${seed} ${given.runArgs.join(' ')}`);
+          return { scenario, seed, verdict: 'pass', exitCode: 0, durationMs: 1 };
+        },
+      });
+      expect(calls).to.deep.equal([
+        'kill-mid-insert/1 --target kalamdb --server-bin /b/new',
+        'kill-mid-insert/2 --target kalamdb --server-bin /b/new',
+        'upgrade/1 --target kalamdb --server-bin /b/new --from-bin /b/old --to-bin /b/new',
+        'upgrade/2 --target kalamdb --server-bin /b/new --from-bin /b/old --to-bin /b/new',
+      ]);
+      expect(summary.campaigns.map((campaign) => campaign.scenario)).to.include('upgrade old → new');
+      expect(() => parseNightlyArgs(['--upgrade-pair', 'only-one'], '/')).to.throw(/OLD:NEW/);
+    });
+  });
+
   describe('keeping the last N run folders', () => {
     it('deletes only the oldest folders that carry the kalam-chaos marker', async () => {
       const out = tmp();

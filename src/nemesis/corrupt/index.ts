@@ -32,7 +32,7 @@ export const corrupt: NemesisDefinition<CorruptFault> = {
     TRIGGER_OPTION,
     { flags: '--kind <kind>', description: 'corrupt-*: only this corruption kind (default: every kind of the scenario in turn)', key: 'kind' },
     { flags: '--accept <outcomes>', description: `corrupt-*: comma-separated outcomes that pass (${RECOVERY_OUTCOMES.join(', ')})`, key: 'accept' },
-    { flags: '--stop <how>', description: 'corrupt-*: stop the server with kill (SIGKILL) or clean (SIGTERM) before the damage', key: 'stop' },
+    { flags: '--stop <how>', description: 'corrupt-*, upgrade: stop the server with kill (SIGKILL) or clean (SIGTERM) before the damage or the upgrade', key: 'stop' },
   ],
   parse(spec, flags) {
     let corruptions = spec.corruptions;
