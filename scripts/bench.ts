@@ -16,10 +16,12 @@
  *    the same data, for the reference server and kalamdb-server when it is there (scripts/bench/restart.ts).
  * 7. Flush-phase triggers on one server per target, BENCH_TRIGGER_SAMPLES flushes per phase (default 100), with
  *    their latency from the server's own syscall (strace) to the signal: scripts/bench/flush-triggers.ts.
+ * 8. Scale (scripts/bench/scale.ts): 1M acknowledged ids verified (seconds, bytes per id held), and
+ *    1M rows read back from the reference server (seconds).
  *
  * `npm run bench -- --only restart` (or BENCH_ONLY=restart) runs one section; several: `--only landing,triggers`.
- * Environment: BENCH_ONLY (landing,triggers,throughput,checkers,detection,client,restart), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
- * BENCH_KALAMDB_BIN (the real binary for the triggers section; default .tmp/kalamdb/kalamdb-server).
+ * Environment: BENCH_ONLY (landing,triggers,throughput,checkers,detection,client,restart,scale), BENCH_FLUSHES (flushes per mode), BENCH_SEED, BENCH_OUT (run folders; a temp folder by default),
+ * BENCH_KALAMDB_BIN (the real binary for the triggers section; default .tmp/kalamdb/kalamdb-server), BENCH_VERIFY_IDS, BENCH_READ_ROWS (scale sizes).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,7 @@ import { benchCheckers } from './bench-checkers.js';
 import { clientVersusAutocannon } from './bench/client.js';
 import { detectionRates } from './bench/detection.js';
 import { restartOverhead } from './bench/restart.js';
+import { benchReadBack, benchVerify } from './bench/scale.js';
 import { flushTriggers } from './bench/trigger-report.js';
 
 const flushes = Number(process.env.BENCH_FLUSHES ?? 30);
@@ -109,7 +112,7 @@ async function throughput(): Promise<void> {
   console.log(`power-loss workload through lossfs: ${fmt(mounted, 0)} acknowledged rows/s = ${fmt((100 * (direct - mounted)) / direct, 0)}% overhead of the FUSE layer`);
 }
 
-const SECTIONS = ['landing', 'triggers', 'throughput', 'checkers', 'detection', 'client', 'restart'];
+const SECTIONS = ['landing', 'triggers', 'throughput', 'checkers', 'detection', 'client', 'restart', 'scale'];
 const onlyFlag = process.argv.indexOf('--only');
 const only = onlyFlag === -1 ? process.env.BENCH_ONLY : process.argv[onlyFlag + 1];
 const parts = only ? only.split(',') : SECTIONS;
@@ -126,6 +129,11 @@ try {
   if (parts.includes('detection')) await detectionRates(out);
   if (parts.includes('client')) await clientVersusAutocannon(out, seed);
   if (parts.includes('restart')) await restartOverhead(out, seed);
+  if (parts.includes('scale')) {
+    console.log('\nScale: the acknowledged-writes check and the read-back at a million rows');
+    for (const line of benchVerify()) console.log(line);
+    for (const line of await benchReadBack()) console.log(line);
+  }
 } finally {
   if (!keepOut) rmSync(out, { recursive: true, force: true });
 }

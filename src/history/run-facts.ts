@@ -29,7 +29,7 @@ export function createRunFacts(): RunFacts {
     observe(event) {
       switch (event.type) {
         case 'request':
-          ledger.begin({ requestId: event.requestId, cycle: event.cycle, table: event.table, partition: event.partition, rows: event.ids.map((id) => ({ id })) });
+          ledger.begin({ requestId: event.requestId, cycle: event.cycle, table: event.table, partition: event.partition, ids: event.ids });
           next = Math.max(next, event.requestId + 1);
           return;
         case 'response':
@@ -60,9 +60,8 @@ export function createRunFacts(): RunFacts {
     maxAcknowledgedRequest(scopes) {
       let max: number | undefined;
       for (const scope of scopes) {
-        for (const row of ledger.rowsIn(scope).rows.values()) {
-          if (row.outcome === 'acknowledged' && (max === undefined || row.requestId > max)) max = row.requestId;
-        }
+        const acknowledged = ledger.maxAcknowledgedRequest(scope);
+        if (acknowledged !== undefined && (max === undefined || acknowledged > max)) max = acknowledged;
       }
       return max;
     },

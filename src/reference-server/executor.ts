@@ -203,8 +203,20 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return view;
   }
 
-  function visibleKeys(table: TableState, partition: string): Set<Value> {
-    return new Set(visibleRows(table, partition).map((row) => row.values[table.definition.primaryKey] ?? null));
+  /** Whether a key is visible (what visibleRows would return for it): a lookup in each tier, not a scan. */
+  function visibleKeyTest(table: TableState, partition: string): (key: Value) => boolean {
+    const definition = table.definition;
+    const hot = table.partitions.get(partition);
+    const scope = options.cold.get(tableKey(definition.namespace, definition.name))?.get(partition);
+    if (scope?.unavailable) throw new SqlError('SQL_EXECUTION_ERROR', `${definition.namespace}.${definition.name}: ${scope.unavailable}`);
+    const live = (row: StoredRow | undefined) => row !== undefined && !row.deleted;
+    if (!scope || scope.rows.size === 0) return (key) => live(hot?.get(key));
+    if (options.defects.has('no-dedupe')) return (key) => live(scope.rows.get(key)) || live(hot?.get(key));
+    return (key) => {
+      const cold = scope.rows.get(key);
+      const newest = hot?.get(key);
+      return live(newest && (!cold || cold.seq < newest.seq) ? newest : cold);
+    };
   }
 
   async function execute(statement: Statement, session: Session, asUser?: string): Promise<StatementResult> {
@@ -381,7 +393,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
     }
     const partition = partitionFor(table, user);
-    const committed = visibleKeys(table, partition);
+    const committed = visibleKeyTest(table, partition);
     const reservationKey = `${tableKey(definition.namespace, definition.name)}/${partition}`;
     const reserved = inFlightKeys.get(reservationKey) ?? new Set<Value>();
     const keysOfStatement = new Set<Value>();
@@ -396,7 +408,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         row[column.name] = coerce(index === -1 ? (column.defaultValue ?? null) : values[index]!, column, { kind: 'insert', row: rowIndex + 1 });
       }
       const key = row[definition.primaryKey]!;
-      if (keysOfStatement.has(key) || committed.has(key) || reserved.has(key)) {
+      if (keysOfStatement.has(key) || committed(key) || reserved.has(key)) {
         if (options.defects.has('partial-insert-on-conflict') && accepted.length > 0) keepRowsBeforeConflict(definition, partition, accepted);
         const violation = keysOfStatement.has(key) ? 'appears multiple times in the insert batch for column' : 'already exists in column';
         throw new SqlError(

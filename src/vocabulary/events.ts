@@ -150,7 +150,11 @@ export type HistoryEvent =
   | { type: 'flush-answer'; cycle: number; incarnation: number; table: string; attempt: number; answer: string; jobId?: string; error?: boolean }
   | { type: 'flush-job'; cycle: number; incarnation: number; table: string; jobId: string; status: string; message?: string }
   | { type: 'flush-liveness'; cycle: number; incarnation: number; table: string; ok: boolean; reason?: string; jobId?: string; completed?: boolean; violation?: Violation }
-  /** A scope read back: every id in the order the server returned them (a duplicate appears twice). */
+  /**
+   * A scope read back: every id in the order the server returned them (a duplicate appears twice),
+   * as `ids` or, for the append workload's reads, `packedIds` (src/history/packed-ids.ts; read
+   * either with readBackIds).
+   */
   | {
       type: 'read-back';
       cycle: number;
@@ -159,6 +163,8 @@ export type HistoryEvent =
       table: string;
       partition: string | null;
       ids?: number[];
+      /** `ids` as a string of packed differences: a million ids in about a megabyte. */
+      packedIds?: string;
       countStar?: number;
       /** Ids whose payload is not the one the workload sent for them. */
       payloadMismatch?: number[];

@@ -3,13 +3,14 @@ import { compareScope, judgeReadBack } from '../../src/checker/acknowledged-writ
 import { acknowledgedWrites } from '../../src/checker/acknowledged-writes/index.js';
 import type { HistoryEvent } from '../../src/vocabulary/events.js';
 import { createLedger } from '../../src/workload/ledger.js';
+import { packIds } from '../../src/history/packed-ids.js';
 
 describe('acknowledged-writes comparison', () => {
   const scope = { table: 'chaos.t', partition: 'alice' };
   function ledgerWith(entries: [number, 'acknowledged' | 'failed' | 'indeterminate'][]) {
     const ledger = createLedger();
     entries.forEach(([id, outcome], index) => {
-      ledger.begin({ requestId: index + 1, cycle: 1, ...scope, rows: [{ id, payload: `p${id}` }] });
+      ledger.begin({ requestId: index + 1, cycle: 1, ...scope, ids: [id] });
       ledger.settle(index + 1, outcome);
     });
     return ledger.rowsIn(scope);
@@ -49,9 +50,57 @@ describe('acknowledged-writes comparison', () => {
     expect(violations).to.deep.equal([{ kind: 'payload-mismatch', ...scope, ids: [1] }]);
   });
 
+  it('finds lost, phantom, duplicate and mismatched rows in one merge, at either end and in between', () => {
+    const expected = ledgerWith([
+      [2, 'acknowledged'],
+      [4, 'acknowledged'],
+      [6, 'failed'],
+      [8, 'indeterminate'],
+      [10, 'acknowledged'],
+      [12, 'indeterminate'],
+      [14, 'acknowledged'],
+    ]);
+    // 1 and 15 never sent (before the first and after the last), 4 lost, 6 failed but present,
+    // 8 present twice, 10 three times, 12 absent (allowed), 14 lost at the end; 2 and 8 differ from what was sent.
+    const ids = [1, 2, 6, 8, 8, 10, 10, 10, 15];
+    const { violations, stats } = compareScope(expected, { ids, countStar: 6, payloadMismatch: [2, 8, 6, 1] });
+    expect(violations).to.deep.equal([
+      { kind: 'lost', ...scope, ids: [4, 14] },
+      { kind: 'phantom', ...scope, ids: [1, 15], reason: 'never-sent' },
+      { kind: 'phantom', ...scope, ids: [6], reason: 'failed-cleanly' },
+      { kind: 'duplicate', ...scope, ids: [8, 10] },
+      { kind: 'payload-mismatch', ...scope, ids: [2, 8] },
+    ]);
+    expect(stats).to.deep.equal({ acknowledged: 4, present: 6, indeterminatePresent: 1, indeterminateAbsent: 1, failed: 1 });
+    const counted = compareScope(expected, { ids, countStar: 9 }).violations.find((violation) => violation.kind === 'count-mismatch');
+    expect(counted).to.deep.equal({ kind: 'count-mismatch', ...scope, countStar: 9, distinctIds: 6, rowsRead: 9 });
+  });
+
+  it('judges a read the server returned out of key order, and ids that are not numbers, all the same', () => {
+    const expected = ledgerWith([[1, 'acknowledged'], [2, 'acknowledged'], [3, 'acknowledged']]);
+    const { violations } = compareScope(expected, { ids: [3, 1, 9, 3, Number.NaN, Number.NaN], countStar: 4 });
+    expect(violations).to.deep.equal([
+      { kind: 'lost', ...scope, ids: [2] },
+      { kind: 'phantom', ...scope, ids: [9, Number.NaN], reason: 'never-sent' },
+      { kind: 'duplicate', ...scope, ids: [3, Number.NaN] },
+    ]);
+  });
+
+  it('reads a read-back of a run folder from before packing (ids as an array) as the packed one', () => {
+    const ledger = createLedger();
+    ledger.begin({ requestId: 1, cycle: 1, ...scope, ids: [1, 5, 9, 13] });
+    ledger.settle(1, 'acknowledged');
+    const base = { type: 'read-back' as const, cycle: 1, incarnation: 1, purpose: 'check' as const, ...scope, countStar: 4, payloadMismatch: [9] };
+    const read = [1, 5, 5, 13, 20];
+    const plain = judgeReadBack(ledger.rowsIn(scope), { ...base, ids: read });
+    const packed = judgeReadBack(ledger.rowsIn(scope), { ...base, packedIds: packIds(read)! });
+    expect(plain).to.deep.equal(packed);
+    expect(plain.violations.map((violation) => violation.kind)).to.deep.equal(['lost', 'phantom', 'duplicate']);
+  });
+
   it('names every acknowledged row of a table the server says no longer exists as lost, in the real server\'s words too', () => {
     const ledger = createLedger();
-    ledger.begin({ requestId: 1, cycle: 1, ...scope, rows: [{ id: 7 }, { id: 8 }] });
+    ledger.begin({ requestId: 1, cycle: 1, ...scope, ids: [7, 8] });
     ledger.settle(1, 'acknowledged');
     const readBack = (error: string) => ({ type: 'read-back', cycle: 1, incarnation: 1, purpose: 'check', ...scope, error }) as const;
     const real = "SQL_EXECUTION_ERROR: Statement 1 failed: Table not found: Error during planning: table 'kalam.chaos.t' not found";

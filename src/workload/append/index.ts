@@ -7,6 +7,7 @@ import type { EventOf } from '../../vocabulary/events.js';
 import { initialWorkloadState, payloadFor, probeInsert, qualifiedName, schemaStatements, startWriters } from '../insert-workload.js';
 import { scopesOfTable } from '../scopes.js';
 import { readFailureMessage } from '../../util/tool-errors.js';
+import { packIds } from '../../history/packed-ids.js';
 
 /**
  * Concurrent multi-row INSERTs of ids unique by construction. Its history (request ids and row
@@ -52,9 +53,10 @@ function createAppendWorkload(env: WorkloadEnv): Workload {
         const where = { cycle, incarnation: ctx.incarnation(), purpose, table: scope.table, partition: scope.partition };
         let event: EventOf<'read-back'>;
         try {
-          const contents = await readScope(ctx.client(), scope, ctx.config.pageSize);
-          const payloadMismatch = contents.rows.filter((row) => row.payload !== payloadFor(seed, row.id, spec.payloadBytes)).map((row) => row.id);
-          event = { type: 'read-back', ...where, ids: contents.rows.map((row) => row.id), countStar: contents.countStar, payloadMismatch };
+          const contents = await readScope(ctx.client(), scope, ctx.config.pageSize, (id) => payloadFor(seed, id, spec.payloadBytes));
+          const packedIds = packIds(contents.ids);
+          const ids = packedIds === undefined ? { ids: [...contents.ids] } : { packedIds };
+          event = { type: 'read-back', ...where, ...ids, countStar: contents.countStar, payloadMismatch: contents.payloadMismatch };
         } catch (error) {
           event = { type: 'read-back', ...where, error: readFailureMessage(error, `read-back of ${scope.table}`) };
         }
