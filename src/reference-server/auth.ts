@@ -24,7 +24,13 @@ export interface LoginTokens {
 
 const TOKEN_LIFETIME_SECONDS = 3600;
 
-export function createAuth(options: { rootPassword?: string; jwtSecret?: string; acceptBasic: boolean }): Auth {
+/** A CREATE USER account that can log in: its role and password hash. */
+export interface LoginAccount {
+  readonly role: string;
+  readonly password: { readonly salt: string; readonly hash: string };
+}
+
+export function createAuth(options: { rootPassword?: string; jwtSecret?: string; acceptBasic: boolean; account?: (user: string) => LoginAccount | undefined }): Auth {
   const secret = new TextEncoder().encode(options.jwtSecret ?? randomBytes(32).toString('hex'));
   let rootHash: { salt: Buffer; hash: Buffer } | undefined = options.rootPassword ? hashPassword(options.rootPassword) : undefined;
   /** scrypt costs milliseconds of CPU: a Basic credential is checked once, not on every request. */
@@ -44,15 +50,17 @@ export function createAuth(options: { rootPassword?: string; jwtSecret?: string;
       return true;
     },
     async login(user, password) {
-      if (user !== 'root' || !passwordMatches(password)) return undefined;
+      const account = user === 'root' ? undefined : options.account?.(user);
+      if (user === 'root' ? !passwordMatches(password) : !account || !accountPasswordMatches(account, password)) return undefined;
+      const role = account?.role ?? 'system';
       const expiresAt = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_SECONDS;
       const sign = (kind: string) =>
-        new SignJWT({ username: user, role: 'system', kind }).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime(expiresAt).sign(secret);
+        new SignJWT({ username: user, role, kind }).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime(expiresAt).sign(secret);
       return {
         access_token: await sign('access'),
         refresh_token: await sign('refresh'),
         expires_at: new Date(expiresAt * 1000).toISOString(),
-        user: { id: user, username: user, role: 'system' },
+        user: { id: user, username: user, role },
       };
     },
     async authenticate(header) {
@@ -80,6 +88,11 @@ export function createAuth(options: { rootPassword?: string; jwtSecret?: string;
       return undefined;
     },
   };
+}
+
+function accountPasswordMatches(account: LoginAccount, password: string): boolean {
+  const expected = Buffer.from(account.password.hash, 'hex');
+  return timingSafeEqual(scryptSync(password, Buffer.from(account.password.salt, 'hex'), expected.length), expected);
 }
 
 function hashPassword(password: string): { salt: Buffer; hash: Buffer } {

@@ -32,6 +32,24 @@ export interface UserRecord {
   readonly role: string;
   readonly createdAt: number;
   readonly deletedAt: number | null;
+  /** scrypt of the CREATE USER password (hex), so the user can log in; absent in older logs. */
+  readonly password?: { readonly salt: string; readonly hash: string };
+}
+
+/** A live query's row of system.live. Never in the WAL: a restart forgets every one (as the binary does). */
+export interface LiveQueryRecord {
+  readonly liveId: string;
+  readonly connectionId: string;
+  readonly subscriptionId: string;
+  readonly namespace: string;
+  readonly table: string;
+  readonly userId: string;
+  readonly query: string;
+  readonly options: string;
+  readonly createdAt: number;
+  lastUpdate: number;
+  changes: number;
+  lastPingAt: number;
 }
 
 export interface StoredRow {
@@ -93,6 +111,8 @@ export interface DatabaseState {
   readonly tables: Map<string, TableState>;
   readonly jobs: Map<string, JobRecord>;
   readonly users: Map<string, UserRecord>;
+  /** system.live, by live_id. */
+  readonly liveQueries: Map<string, LiveQueryRecord>;
   lastSeq: number;
   lastJobNumber: number;
 }
@@ -114,7 +134,7 @@ export type WalRecord =
   | { readonly op: 'manifest'; readonly table: string; readonly partition: string; readonly manifest: ManifestHint };
 
 export function emptyState(): DatabaseState {
-  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), users: new Map(), lastSeq: 0, lastJobNumber: 0 };
+  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), users: new Map(), liveQueries: new Map(), lastSeq: 0, lastJobNumber: 0 };
 }
 
 export function tableKey(namespace: string, name: string): string {

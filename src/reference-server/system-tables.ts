@@ -104,6 +104,42 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
     rows: (state) =>
       [ROOT_USER, ...[...state.users.values()].map(userRow)].sort((a, b) => (String(a.user_id) < String(b.user_id) ? -1 : 1)),
   },
+  live: {
+    columns: [
+      { name: 'live_id', data_type: 'Text', flags: ['pk', 'nn', 'uq'] },
+      { name: 'connection_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'subscription_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'namespace_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'table_name', data_type: 'Text', flags: ['nn'] },
+      { name: 'user_id', data_type: 'Text', flags: ['nn'] },
+      { name: 'query', data_type: 'Text', flags: ['nn'] },
+      { name: 'options', data_type: 'Json' },
+      { name: 'status', data_type: 'Text', flags: ['nn'] },
+      { name: 'created_at', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'last_update', data_type: 'Timestamp', flags: ['nn'] },
+      { name: 'changes', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'node_id', data_type: 'BigInt', flags: ['nn'] },
+      { name: 'last_ping_at', data_type: 'Timestamp', flags: ['nn'] },
+    ],
+    // Timestamps in microseconds, as the binary answers them (measured).
+    rows: (state) =>
+      [...state.liveQueries.values()].map((live) => ({
+        live_id: live.liveId,
+        connection_id: live.connectionId,
+        subscription_id: live.subscriptionId,
+        namespace_id: live.namespace,
+        table_name: live.table,
+        user_id: live.userId,
+        query: live.query,
+        options: live.options,
+        status: 'active',
+        created_at: live.createdAt * 1000,
+        last_update: live.lastUpdate * 1000,
+        changes: live.changes,
+        node_id: 1,
+        last_ping_at: live.lastPingAt * 1000,
+      })),
+  },
   columns: {
     columns: [
       { name: 'namespace_id', data_type: 'Text', flags: ['nn'] },

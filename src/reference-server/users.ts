@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import type { Statement } from './sql/ast.js';
 import { SqlError } from './errors.js';
 import type { DatabaseState, WalRecord } from './state.js';
@@ -13,7 +14,7 @@ export async function createUser(state: DatabaseState, commit: Commit, statement
     throw new SqlError('SQL_EXECUTION_ERROR', `Already exists: User '${statement.user}' already exists`);
   }
   const role = STORED_AS[statement.role] ?? statement.role;
-  await commit({ op: 'create-user', user: { userId: statement.user, role, createdAt: Date.now(), deletedAt: null } });
+  await commit({ op: 'create-user', user: { userId: statement.user, role, createdAt: Date.now(), deletedAt: null, password: hashUserPassword(statement.password) } });
   return { row_count: 0, message: `User '${statement.user}' created` };
 }
 
@@ -26,4 +27,10 @@ export async function dropUser(state: DatabaseState, commit: Commit, statement: 
   }
   if (user.deletedAt === null) await commit({ op: 'drop-user', userId: statement.user, deletedAt: Date.now() });
   return { row_count: 0, message: `User '${statement.user}' dropped (soft delete)` };
+}
+
+/** A user's password as the WAL keeps it: scrypt, never the password. */
+export function hashUserPassword(password: string): { salt: string; hash: string } {
+  const salt = randomBytes(16);
+  return { salt: salt.toString('hex'), hash: scryptSync(password, salt, 32).toString('hex') };
 }
