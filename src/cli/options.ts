@@ -94,7 +94,7 @@ function parseRowsPerInsert(value: string): { min: number; max: number } {
 /** The scenario's workload with the command line's mix and shapes applied. */
 export function buildWorkloadSpec(scenario: ScenarioDefinition, flags: RunFlags): InsertWorkloadSpec {
   const writers = flags.writers !== undefined ? parseInteger(flags.writers, '--writers', 1, 64) : scenario.defaults.writers;
-  const mix = parseWorkloadMix(flags.workload);
+  const mix = flags.workload === undefined && scenario.workload.mix ? scenario.workload.mix : parseWorkloadMix(flags.workload);
   return {
     ...scenario.workload,
     writers,

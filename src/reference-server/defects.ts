@@ -20,6 +20,8 @@ export const DEFECTS = {
   'flush-policy-unbounded': "CREATE TABLE accepts a FLUSH_POLICY above KalamDB's bounds (rows:1000000 and more, interval:86400 s and more) instead of refusing it",
   'migration-drops-shared-tables': 'opening a format-1 data directory, the migration to format 2 leaves out every SHARED table and its rows, and says nothing of it',
   'migration-forgets-manifest-cache': 'opening a format-1 data directory, the migration leaves out the manifest cache, and the server trusts it: the first flush after the upgrade starts again at batch-0, replacing a committed segment',
+  'resume-skips-first-change': 'a live query resumed with from_seq_id leaves out the first row version after the cursor (from its initial data, or the first change when there is none)',
+  'live-survives-restart': 'system.live is kept in the data directory, so after a restart it still lists the subscriptions of connections that died with the last incarnation',
 } as const satisfies Record<string, string>;
 
 export type DefectName = keyof typeof DEFECTS;

@@ -54,6 +54,19 @@ export interface ExecutorOptions {
   readonly afterInsert?: (table: TableState) => void;
   /** table-unavailable-after-restart: tables (`ns.t`) this incarnation cannot find a provider for. */
   readonly unavailableTables?: ReadonlySet<string>;
+  /** Live queries: told of every committed row version of a partition they watch. */
+  readonly live?: LiveFeed;
+}
+
+/** A committed row version and the version of its key it replaced (none for a new key). */
+export interface LiveChange {
+  readonly row: StoredRow;
+  readonly old: StoredRow | undefined;
+}
+
+export interface LiveFeed {
+  watching(table: string, partition: string): boolean;
+  publish(table: string, partition: string, changes: readonly LiveChange[]): void;
 }
 
 /** A partition's visible rows in key order, and the tiers' versions it was built from. */
@@ -71,6 +84,8 @@ export interface Executor {
   execute(statement: Statement, session: Session): Promise<StatementResult>;
   /** Waits for writes the ack-before-write defect still owes the log. */
   settle(): Promise<void>;
+  /** A live query's table and the rows `user` sees in it now (hot and cold merged, tombstones hidden). */
+  liveView(namespace: string, name: string, user: string): { definition: TableDefinition; rows: StoredRow[] };
 }
 
 const SYSTEM_COLUMNS = new Set(['_seq', '_deleted']);
@@ -117,8 +132,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const unwrittenDdl: WalRecord[] = [];
   const commit = (record: WalRecord) => {
     for (const held of unwrittenDdl.splice(0)) void wal.append(held).catch((error: unknown) => options.log.error({ err: error }, 'held ddl wal write failed'));
-    return wal.append(record, () => applyRecord(state, record));
+    return wal.append(record, () => applyAndPublish(record));
   };
+  /** Applies a record; live queries of its partition hear of each row version with the one it replaced. */
+  function applyAndPublish(record: WalRecord): void {
+    const feed = options.live;
+    const table = record.op === 'put' ? state.tables.get(record.table) : undefined;
+    if (!feed || record.op !== 'put' || !table || !feed.watching(record.table, record.partition)) return applyRecord(state, record);
+    const primaryKey = table.definition.primaryKey;
+    const before = new Map(versionsOf(table, record.partition).map((row) => [row.values[primaryKey] ?? null, row]));
+    applyRecord(state, record);
+    feed.publish(record.table, record.partition, record.rows.map((row) => ({ row, old: before.get(row.values[primaryKey] ?? null) })));
+  }
   /** CREATE TABLE and ALTER TABLE: durable before acknowledged, unless the ddl-not-durable defect holds them back. */
   const commitDdl = (record: WalRecord): Promise<void> => {
     if (!options.defects.has('ddl-not-durable')) return commit(record);
@@ -728,6 +753,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     async settle() {
       while (owedWrites.size > 0) await Promise.all([...owedWrites]);
       for (const held of unwrittenDdl.splice(0)) await wal.append(held);
+    },
+    liveView(namespace, name, user) {
+      const table = resolveTable({ namespace, name }, { user, namespace });
+      return { definition: table.definition, rows: sortByKey(visibleRows(table, partitionFor(table, user)), table.definition.primaryKey) };
     },
   };
 }

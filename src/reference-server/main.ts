@@ -8,6 +8,9 @@ import { ConfigError, loadConfig, USAGE, type ServerConfig } from './config.js';
 import { acquireLock, LockHeldError, type DataDirLock } from './data-dir-lock.js';
 import { createExecutor } from './executor.js';
 import { createHttpApi } from './http-api.js';
+import { createLiveHub } from './live/live-hub.js';
+import { loadKeptEntries, saveKeptEntries } from './live/kept-entries.js';
+import { attachLiveEndpoint } from './live/ws-endpoint.js';
 import { applyRecord, emptyState, isWalRecord, type DatabaseState, type JobRecord } from './state.js';
 import { loadTableScopes, type ColdScope } from './cold-tier.js';
 import { createFlusher } from './flush.js';
@@ -124,7 +127,11 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
     log.warn({ jobId: job.jobId, was: job.status }, 'job interrupted by the previous shutdown marked failed');
   }
   const policies = createFlushPolicies(state, flusher, config.flushCheckIntervalMs, log);
+  const keepsLiveEntries = defects.has('live-survives-restart');
+  if (keepsLiveEntries) log.warn({ entries: loadKeptEntries(state, rocksdbDir) }, 'defect live-survives-restart: system.live entries of the last incarnation kept');
+  const hub = createLiveHub(state, keepsLiveEntries ? () => saveKeptEntries(state, rocksdbDir) : undefined);
   const executor = createExecutor({
+    live: hub,
     dataDir: config.dataDir,
     state,
     wal,
@@ -148,6 +155,14 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
     ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
   });
   const api = createHttpApi({ auth, executor, log, version: VERSION_OF_FORMAT[config.format] });
+  const live = attachLiveEndpoint(api.server, {
+    auth,
+    executor,
+    hub,
+    log,
+    roleOf: (user) => (user === 'root' ? 'system' : (state.users.get(user)?.role ?? 'user')),
+    skipFirstAfterResume: defects.has('resume-skips-first-change'),
+  });
 
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', (error: NodeJS.ErrnoException) => {
@@ -170,6 +185,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<void> {
     'server listening',
   );
   installShutdown(api, async () => {
+    live.close();
     policies.stop();
     await executor.settle();
     await flusher.idle();

@@ -43,6 +43,22 @@ export interface UserRecord {
   readonly passwordHash?: string;
 }
 
+/** A live query's row of system.live. Never in the WAL: a restart forgets every one (as the binary does). */
+export interface LiveQueryRecord {
+  readonly liveId: string;
+  readonly connectionId: string;
+  readonly subscriptionId: string;
+  readonly namespace: string;
+  readonly table: string;
+  readonly userId: string;
+  readonly query: string;
+  readonly options: string;
+  readonly createdAt: number;
+  lastUpdate: number;
+  changes: number;
+  lastPingAt: number;
+}
+
 export interface StoredRow {
   /** The MVCC sequence number (KalamDB's `_seq`); unique across the database. */
   readonly seq: number;
@@ -102,6 +118,8 @@ export interface DatabaseState {
   readonly tables: Map<string, TableState>;
   readonly jobs: Map<string, JobRecord>;
   readonly users: Map<string, UserRecord>;
+  /** system.live, by live_id. */
+  readonly liveQueries: Map<string, LiveQueryRecord>;
   lastSeq: number;
   lastJobNumber: number;
 }
@@ -123,7 +141,7 @@ export type WalRecord =
   | { readonly op: 'manifest'; readonly table: string; readonly partition: string; readonly manifest: ManifestHint };
 
 export function emptyState(): DatabaseState {
-  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), users: new Map(), lastSeq: 0, lastJobNumber: 0 };
+  return { namespaces: new Map(), tables: new Map(), jobs: new Map(), users: new Map(), liveQueries: new Map(), lastSeq: 0, lastJobNumber: 0 };
 }
 
 export function tableKey(namespace: string, name: string): string {

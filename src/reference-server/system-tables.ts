@@ -142,7 +142,6 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
       },
     ],
   },
-  // No live queries: the reference server has no WebSocket endpoint.
   live: {
     columns: [
       { name: 'live_id', data_type: 'Text', flags: ['pk', 'nn', 'uq'] },
@@ -160,7 +159,24 @@ export const SYSTEM_TABLES: Readonly<Record<string, SystemTable>> = {
       { name: 'node_id', data_type: 'BigInt', flags: ['nn'] },
       { name: 'last_ping_at', data_type: 'Timestamp', flags: ['nn'] },
     ],
-    rows: () => [],
+    // Timestamps in microseconds, as the binary answers them (measured).
+    rows: (state) =>
+      [...state.liveQueries.values()].map((live) => ({
+        live_id: live.liveId,
+        connection_id: live.connectionId,
+        subscription_id: live.subscriptionId,
+        namespace_id: live.namespace,
+        table_name: live.table,
+        user_id: live.userId,
+        query: live.query,
+        options: live.options,
+        status: 'active',
+        created_at: live.createdAt * 1000,
+        last_update: live.lastUpdate * 1000,
+        changes: live.changes,
+        node_id: 1,
+        last_ping_at: live.lastPingAt * 1000,
+      })),
   },
   stats: {
     columns: [

@@ -28,3 +28,4 @@ export async function dropUser(state: DatabaseState, commit: Commit, statement: 
   if (user.deletedAt === null) await commit({ op: 'drop-user', userId: statement.user, deletedAt: Date.now() });
   return { row_count: 0, message: `User '${statement.user}' dropped (soft delete)` };
 }
+

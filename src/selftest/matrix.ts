@@ -158,4 +158,8 @@ export const SELFTEST_MATRIX: readonly SelftestCase[] = [
   { name: 'migration-drops-shared-tables / upgrade', scenario: 'upgrade', defect: 'migration-drops-shared-tables', flags: { cycles: '1', workload: 'append' }, expect: ['upgrade-outcome'], short: true },
   // Caught after the first flush on the new format, when the segment it replaced is read again.
   { name: 'migration-forgets-manifest-cache / upgrade', scenario: 'upgrade', defect: 'migration-forgets-manifest-cache', flags: { cycles: '2', workload: 'append' }, expect: ['segment-overwritten', 'lost'], short: true },
+  { name: 'correct / live-subscribers', scenario: 'live-subscribers', flags: { cycles: '2', workload: 'subscribers' }, expect: 'pass', short: false },
+  // A resume with from_seq_id loses the first row version after the cursor: missing from the initial data, or the first change.
+  { name: 'resume-skips-first-change / live-subscribers', scenario: 'live-subscribers', defect: 'resume-skips-first-change', flags: { cycles: '2', workload: 'subscribers' }, expect: ['missed-change', 'initial-data-mismatch'], short: true },
+  { name: 'live-survives-restart / live-subscribers', scenario: 'live-subscribers', defect: 'live-survives-restart', flags: { cycles: '2', workload: 'subscribers' }, expect: ['stale-live-entry'], short: true },
 ];

@@ -83,6 +83,17 @@ export interface MetadataSnapshot {
   readonly columns: Record<string, ColumnRecord[]>;
 }
 
+/** One row of a live-query message: key, `_seq` as a decimal string (it exceeds 2^53), payload (null when absent). */
+export type LiveRowRecord = readonly [id: number, seq: string, payload: string | null];
+
+/** A system.live row as the after-restart probe read it. */
+export interface LiveEntryRecord {
+  readonly liveId: string;
+  readonly connectionId: string;
+  readonly user: string;
+  readonly subscription: string;
+}
+
 /** Why a read-back happened: the check after a restart, or a look at damaged data that only classifies the damage. */
 export type ReadBackPurpose = 'check' | 'damaged';
 
@@ -181,6 +192,33 @@ export type HistoryEvent =
       tombstonesError?: string;
     }
   | { type: 'metadata'; cycle: number; when: 'before-fault' | 'after-restart'; snapshot: MetadataSnapshot }
+  /** A subscriber's WebSocket is authenticated; `connection` counts its connections from 1; `fromSeq` is the resume cursor it will send. */
+  | { type: 'live-connect'; cycle: number; subscriber: string; connection: number; incarnation: number; fromSeq?: string }
+  /** One message the server sent a subscriber, in a fixed shape: its rows (and old values) as [id, _seq, payload]. */
+  | {
+      type: 'live-message';
+      cycle: number;
+      subscriber: string;
+      connection: number;
+      kind: string;
+      subscription?: string;
+      change?: string;
+      rows?: LiveRowRecord[];
+      old?: LiveRowRecord[];
+      batch?: number;
+      hasMore?: boolean;
+      code?: string;
+      message?: string;
+      binary: boolean;
+      bytes: number;
+    }
+  /** The subscription's initial data is complete; `select` is a SELECT of the same rows right then (no writer of this subscriber runs meanwhile). */
+  | { type: 'live-ready'; cycle: number; subscriber: string; connection: number; fromSeq?: string; initialRows: number; select: LiveRowRecord[] }
+  | { type: 'live-close'; cycle: number; subscriber: string; connection: number; code: number; reason: string }
+  /** A subscriber could not connect, authenticate or subscribe. */
+  | { type: 'live-failed'; cycle: number; subscriber: string; connection: number; error: string }
+  /** system.live after a restart, before any subscriber reconnected. */
+  | { type: 'live-entries'; cycle: number; incarnation: number; entries: LiveEntryRecord[]; error?: string }
   /** After a restart: the run's tables system.tables lists (or why it could not be read). */
   | { type: 'tables-present'; cycle: number; present?: string[]; error?: string }
   | { type: 'restart'; cycle: number; incarnation: number; readyMs: number }

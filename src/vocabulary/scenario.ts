@@ -4,7 +4,7 @@ import type { FaultSpec } from './faults.js';
 export type TableType = 'USER' | 'SHARED';
 
 /** A workload's registry name (src/workload/registry.ts). */
-export type WorkloadName = 'append' | 'conflict' | 'register' | 'delete' | 'ddl' | 'readers';
+export type WorkloadName = 'append' | 'conflict' | 'register' | 'delete' | 'ddl' | 'readers' | 'subscribers';
 
 export interface TableSpec {
   readonly name: string;

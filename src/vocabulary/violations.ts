@@ -84,7 +84,21 @@ export type WorkloadViolationKind =
   /** readers: a read missed a row acknowledged before it began. */
   | 'stale-read'
   /** readers: a read returned a row not acknowledged or in flight by then. */
-  | 'phantom-read';
+  | 'phantom-read'
+  /** subscribers: an acknowledged change after the subscriber's cursor never arrived. */
+  | 'missed-change'
+  /** subscribers: a change arrived that no acknowledged or in-flight write made. */
+  | 'phantom-change'
+  /** subscribers: one row version (`_seq`) arrived twice. */
+  | 'duplicate-change'
+  /** subscribers: changes of one connection arrived out of `_seq` order. */
+  | 'out-of-order-change'
+  /** subscribers: a subscription's initial data is not what a SELECT at that point returns. */
+  | 'initial-data-mismatch'
+  /** subscribers: after a restart system.live lists a subscription of a connection that no longer exists. */
+  | 'stale-live-entry'
+  /** subscribers: the server refused a subscriber's connection, authentication or subscription. */
+  | 'subscribe-failed';
 
 export type Violation =
   /** `detail` names the rule broken; `count` how many times the cycle broke it (keys and requests shown are capped). */
@@ -162,7 +176,7 @@ export interface Finding {
  * delivered, damage the server never read, a flush kill outside the targeted phase, a `--rows`
  * goal the run ended short of.
  */
-export type CoverageGapKind = 'no-acknowledged-write' | 'fault-not-delivered' | 'corruption-unread' | 'flush-kill-missed-phase' | 'rows-not-reached';
+export type CoverageGapKind = 'no-acknowledged-write' | 'fault-not-delivered' | 'corruption-unread' | 'flush-kill-missed-phase' | 'rows-not-reached' | 'no-live-change';
 
 export interface CoverageGap {
   readonly cycle: number;

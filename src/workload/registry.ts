@@ -6,6 +6,7 @@ import { deleteWorkload } from './delete/index.js';
 import { register } from './register/index.js';
 import { ddl } from './ddl/index.js';
 import { readers } from './readers/index.js';
+import { subscribers } from './subscribers/index.js';
 
 /** Every workload by name; `--workload a,b` runs several side by side, each on its own tables. */
 export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition>>> = {
@@ -15,6 +16,7 @@ export const WORKLOADS: Readonly<Partial<Record<WorkloadName, WorkloadDefinition
   register,
   ddl,
   readers,
+  subscribers,
 };
 
 /** A run's workloads: a history without `mix` (kalam-chaos before workloads) ran append alone. */
