@@ -36,7 +36,7 @@ export async function burst(ctx: CheckContext, statements: readonly string[], co
     successRate: Math.round((succeeded / statements.length) * 1000) / 1000,
     queriesPerSecond: Math.round((statements.length / Math.max(seconds, 0.001)) * 10) / 10,
   };
-  for (const [name, value] of Object.entries(figures)) ctx.figure(name, value);
+  for (const name of Object.keys(figures) as (keyof BurstFigures)[]) ctx.figure(name, figures[name]);
   return { answers, figures };
 }
 
