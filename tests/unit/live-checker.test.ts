@@ -59,6 +59,7 @@ function judge(events: readonly HistoryEvent[]): { violations: Violation[]; gaps
   return { violations: outputs.flatMap((output) => output.violations), gaps: outputs.flatMap((output) => output.gaps ?? []) };
 }
 
+const detailOf = (violation: Violation): string => ('detail' in violation ? String(violation.detail) : '');
 const kinds = (events: readonly HistoryEvent[]) => judge(events).violations.map((violation) => violation.kind);
 
 /** Connection 1 sees an insert, an update and a delete of key 1; the server is killed; connection 2 resumes after the last `_seq`. */
@@ -164,7 +165,7 @@ describe('live-subscribers checker', () => {
       .change(1, 1, 'insert', [3, SEQ(3), 'r3']);
     const { violations } = judge(h.events);
     expect(violations.map((violation) => violation.kind)).to.deep.equal(['initial-data-mismatch']);
-    expect(violations[0]!.detail).to.contain(`2|${SEQ(2)}|r2`);
+    expect(detailOf(violations[0]!)).to.contain(`2|${SEQ(2)}|r2`);
   });
 
   it('compares a resume\u2019s initial data with the SELECT rows above its cursor only', () => {
@@ -183,7 +184,7 @@ describe('live-subscribers checker', () => {
     h.push({ type: 'live-entries', cycle: 1, incarnation: 2, entries: [{ liveId: 'alice-c1-s1', connectionId: 'c1', user: 'alice', subscription: 's1' }] });
     const { violations } = judge(h.events);
     expect(violations.map((violation) => violation.kind)).to.deep.equal(['stale-live-entry']);
-    expect(violations[0]!.detail).to.contain('alice-c1-s1');
+    expect(detailOf(violations[0]!)).to.contain('alice-c1-s1');
   });
 
   it('calls a history with no delivered change a coverage gap, not a pass', () => {
@@ -196,5 +197,23 @@ describe('live-subscribers checker', () => {
   it('reports a subscriber that could not reconnect as subscribe-failed', () => {
     const h = cleanHistory().push({ type: 'live-failed', cycle: 2, subscriber: 'alice', connection: 3, error: 'connect ECONNREFUSED 127.0.0.1:1' });
     expect(kinds(h.events)).to.deep.equal(['subscribe-failed']);
+  });
+
+  it('ignores a reconnect that failed in the cycle an interrupt cut short (the tool stopped the server)', () => {
+    const h = cleanHistory()
+      .push({ type: 'cycle-end', cycle: 2 })
+      .push({ type: 'live-failed', cycle: 3, subscriber: 'alice', connection: 3, error: 'connect ECONNREFUSED 127.0.0.1:1' })
+      .push({ type: 'interrupted', cycle: 2, signal: 'SIGTERM' });
+    expect(kinds(h.events)).to.deep.equal([]);
+  });
+
+  it('still reports a failed reconnect of a cycle completed before the interrupt as subscribe-failed', () => {
+    const h = cleanHistory()
+      .push({ type: 'live-failed', cycle: 2, subscriber: 'alice', connection: 3, error: 'subscription refused' })
+      .push({ type: 'cycle-end', cycle: 2 })
+      .push({ type: 'interrupted', cycle: 2, signal: 'SIGINT' });
+    const { violations } = judge(h.events);
+    expect(violations.map((violation) => violation.kind)).to.deep.equal(['subscribe-failed']);
+    expect(detailOf(violations[0]!)).to.contain('subscription refused');
   });
 });
