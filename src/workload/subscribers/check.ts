@@ -47,6 +47,8 @@ export function judgeSubscribers(run: RunStart): Judge {
   const staleEntries: EventOf<'live-entries'>[] = [];
   let position = 0;
   let lastCycle = 0;
+  /** The last cycle completed before an interrupt (SIGINT, SIGTERM, a deadline); undefined when none came. */
+  let completedBeforeInterrupt: number | undefined;
 
   const connectionOf = (event: { subscriber: string; connection: number; cycle: number }): Connection => {
     const id = `${event.subscriber}#${event.connection}`;
@@ -101,6 +103,9 @@ export function judgeSubscribers(run: RunStart): Judge {
         break;
       case 'live-entries':
         if (event.entries.length > 0) staleEntries.push(event);
+        break;
+      case 'interrupted':
+        completedBeforeInterrupt = event.cycle;
         break;
       default:
         break;
@@ -176,7 +181,9 @@ export function judgeSubscribers(run: RunStart): Judge {
       find(write.cycle, 'missed-change', write.user, `acknowledged ${write.f} of key ${write.key} (${write.tag}) sent while connection ${on.index} was subscribed never arrived${write.f === 'delete' ? ' (a resume cannot deliver a delete)' : ''}`, write.key, write.requestId);
     }
 
-    for (const failure of failures) find(failure.cycle, 'subscribe-failed', failure.subscriber, `connection ${failure.connection}: ${failure.error}`);
+    // A reconnect in a cycle the interrupt cut short failed because the tool stopped the server.
+    const judgedFailures = failures.filter((failure) => completedBeforeInterrupt === undefined || failure.cycle <= completedBeforeInterrupt);
+    for (const failure of judgedFailures) find(failure.cycle, 'subscribe-failed', failure.subscriber, `connection ${failure.connection}: ${failure.error}`);
     for (const entries of staleEntries) {
       for (const entry of entries.entries) find(entries.cycle, 'stale-live-entry', entry.user, `after restart ${entries.incarnation} system.live still lists ${entry.liveId} (connection ${entry.connectionId}), a connection of an incarnation that is gone`);
     }
