@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SUITE_DEFECT_CHECKS } from '../../src/suite/defect-checks.js';
 import fs from 'fs-extra';
 import { join } from 'node:path';
 import { SUITE_CATEGORIES, type SuiteResult } from '../../src/suite/types.js';
@@ -41,6 +42,7 @@ describe('kalam-chaos suite on the reference server', function () {
   });
 
   it('with a defect that accepts a flush policy KalamDB refuses, exactly startup/invalid-flush-policy fails (exit 1)', async () => {
+    expect(SUITE_DEFECT_CHECKS['flush-policy-unbounded']).to.equal('startup/invalid-flush-policy');
     const { run, result } = await suiteRun(tempDir(), ['--defect', 'flush-policy-unbounded']);
     expect(run.exitCode, run.stderr).to.equal(1);
     expect(result.verdict).to.equal('fail');

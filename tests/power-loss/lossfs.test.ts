@@ -267,7 +267,7 @@ describe('power loss: lossfs, a FUSE layer that simulates a power cut', function
       await durableSkeleton(M, ['rocksdb', 'storage']);
       const server = await servers.start({ dataDir: M });
       await server.query(NAMESPACE);
-      await server.query(tableSql(1_000_000));
+      await server.query(tableSql(999_999));
       const { acked, perSecond: mounted } = await insertRows(server, 1, 200);
       const { ids, report, after } = await crashCutRestart(server, layer, B);
       const { perSecond: direct } = await insertRows(after, 1000, 200);
@@ -311,7 +311,7 @@ describe('power loss: lossfs, a FUSE layer that simulates a power cut', function
       const { B, M, layer } = await mountLayer();
       const server = await servers.start({ dataDir: M });
       await server.query(NAMESPACE);
-      await server.query(tableSql(1_000_000));
+      await server.query(tableSql(999_999));
       const { acked } = await insertRows(server, 1, 20);
       const { ids, report } = await crashCutRestart(server, layer, B);
       const undone = report.entries.map((e) => `${e.op} ${e.path}`);

@@ -216,4 +216,14 @@ describe('live-subscribers checker', () => {
     expect(violations.map((violation) => violation.kind)).to.deep.equal(['subscribe-failed']);
     expect(detailOf(violations[0]!)).to.contain('subscription refused');
   });
+  it('ignores a subscribe our kill cut off before the restart, and reports one that fails after it', () => {
+    const killed = { type: 'kill', cycle: 2, incarnation: 2, signal: 'SIGKILL', acksThisCycle: 0, inFlight: 0 } as const;
+    const cutOff = cleanHistory().push(killed).push({ type: 'live-failed', cycle: 2, subscriber: 'alice', connection: 3, error: 'other side closed' });
+    expect(kinds(cutOff.events)).to.deep.equal([]);
+    const afterRestart = cleanHistory()
+      .push(killed)
+      .push({ type: 'restart', cycle: 2, incarnation: 3, readyMs: 10 })
+      .push({ type: 'live-failed', cycle: 2, subscriber: 'alice', connection: 3, error: 'subscription refused' });
+    expect(kinds(afterRestart.events)).to.deep.equal(['subscribe-failed']);
+  });
 });

@@ -44,6 +44,8 @@ export function judgeSubscribers(run: RunStart): Judge {
   const writes = new Map<number, Write>();
   const connections = new Map<string, Connection>();
   const failures: EventOf<'live-failed'>[] = [];
+  /** Cycles whose server our kill has stopped and no restart has brought back yet. */
+  const killedCycles = new Set<number>();
   const staleEntries: EventOf<'live-entries'>[] = [];
   let position = 0;
   let lastCycle = 0;
@@ -98,8 +100,16 @@ export function judgeSubscribers(run: RunStart): Judge {
       case 'live-close':
         connectionOf(event).closedAt ??= position;
         break;
+      case 'kill':
+        killedCycles.add(event.cycle);
+        break;
+      case 'restart':
+      case 'restart-failed':
+        killedCycles.delete(event.cycle);
+        break;
       case 'live-failed':
-        failures.push(event);
+        // A connection our own kill cut off, before the restart, is the fault at work, not the server's.
+        if (!killedCycles.has(event.cycle)) failures.push(event);
         break;
       case 'live-entries':
         if (event.entries.length > 0) staleEntries.push(event);
