@@ -675,12 +675,17 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { row_count: 0, message: `Table ${namespace}.${ref.name} dropped successfully. Cleanup job: ${jobId}` };
   }
 
+  /** The user table an ALTER TABLE names (system tables are KalamDB's to manage). */
+  function tableToAlter(ref: { namespace?: string; name: string }, session: Session): { namespace: string; definition: TableDefinition } {
+    if (ref.namespace === 'system') throw systemTableManaged('alter', ref.name);
+    const namespace = ref.namespace ?? session.namespace;
+    const table = state.tables.get(tableKey(namespace, ref.name));
+    if (!table) throw missingTable(namespace, ref.name);
+    return { namespace, definition: table.definition };
+  }
+
   async function addColumn(statement: Extract<Statement, { kind: 'alter-table-add-column' }>, session: Session): Promise<StatementResult> {
-    if (statement.table.namespace === 'system') throw systemTableManaged('alter', statement.table.name);
-    const namespace = statement.table.namespace ?? session.namespace;
-    const table = state.tables.get(tableKey(namespace, statement.table.name));
-    if (!table) throw missingTable(namespace, statement.table.name);
-    const definition = table.definition;
+    const { namespace, definition } = tableToAlter(statement.table, session);
     const column = statement.column;
     if (SYSTEM_COLUMNS.has(column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Cannot add column '${column.name}': reserved system column name`);
     if (definition.columns.some((existing) => existing.name === column.name)) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Column '${column.name}' already exists`);
@@ -722,11 +727,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   /** ALTER TABLE ... DROP COLUMN: the rows keep their values; the definition no longer shows the column. */
   async function dropColumn(statement: Extract<Statement, { kind: 'alter-table-drop-column' }>, session: Session): Promise<StatementResult> {
-    if (statement.table.namespace === 'system') throw systemTableManaged('alter', statement.table.name);
-    const namespace = statement.table.namespace ?? session.namespace;
-    const table = state.tables.get(tableKey(namespace, statement.table.name));
-    if (!table) throw missingTable(namespace, statement.table.name);
-    const definition = table.definition;
+    const { namespace, definition } = tableToAlter(statement.table, session);
     const name = statement.column;
     if (SYSTEM_COLUMNS.has(name)) throw new SqlError('SQL_EXECUTION_ERROR', `Invalid operation: Cannot drop column '${name}': system column cannot be modified`);
     const index = definition.columns.findIndex((column) => column.name === name);
